@@ -1,0 +1,56 @@
+# The two commands that matter: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install system-deps test-system-deps migrate demo worker lint format migrations-check lock bench clean
+
+run: install system-deps migrate demo ## set everything up and serve the demo at http://127.0.0.1:8000
+	@echo "Serving on http://$(HOST):$(PORT)/ — sign in as employee, unitadmin, trainer or admin (password: awareness-demo)"
+	@DEBUG=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install test-system-deps lint migrations-check ## install what the tests need and run them all
+	$(PY) -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+system-deps:
+	@bin/system-deps
+
+test-system-deps:
+	@bin/system-deps --test
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: install
+	DEBUG=1 $(PY) manage.py demo
+
+worker: install
+	DEBUG=1 $(PY) manage.py db_worker --queue-name '*'
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+lock: install ## re-pin the transitive dependencies after changing pyproject.toml
+	$(VENV)/bin/pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from awareness import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("cases/", include("cases.urls")),
+    path("", include("lessons.urls")),
+    path("", include("completion.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Only for `make run`: lets the error pages be looked at.
+    urlpatterns += [path("_errors/<int:code>/", views.error_preview)]
+
+handler403 = "awareness.views.forbidden"
+handler404 = "awareness.views.not_found"
+handler500 = "awareness.views.server_error"
