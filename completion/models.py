@@ -138,6 +138,23 @@ class DueDateChange(models.Model):
         return f"{self.old_due_date} → {self.new_due_date}"
 
 
+class CompletionQuerySet(models.QuerySet):
+    def record(self, *, attempt: Attempt) -> Completion:
+        """Record `attempt` (a passed, submitted attempt) as the completion of
+        its module, unless the person already completed it: the first pass is
+        the one that counts, and it is never rewritten."""
+        completion, _ = self.get_or_create(
+            user=attempt.user,
+            module=attempt.module,
+            defaults={
+                "attempt": attempt,
+                "score": attempt.score,
+                "completed_at": attempt.submitted_at,
+            },
+        )
+        return completion
+
+
 class Completion(models.Model):
     """The first pass of a module by a person, written once."""
 
@@ -150,6 +167,8 @@ class Completion(models.Model):
     completed_at = models.DateTimeField(_("completed"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledgement_text = models.TextField(blank=True)
+
+    objects = CompletionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("completion")

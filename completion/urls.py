@@ -1,9 +1,11 @@
 from django.urls import path
 
 from completion import views
+from completion.certificate_urls import urlpatterns as certificate_urlpatterns
 
 app_name = "completion"
 urlpatterns = [
+    path("attempts/<int:attempt_id>/submit/", views.submit_attempt, name="submit_attempt"),
     path("report/", views.report, name="report"),
-    path("verify/", views.verify_lookup, name="verify_lookup"),
+    *certificate_urlpatterns,
 ]

@@ -1,0 +1,1 @@
+from completion import certificate_admin  # noqa: F401  (registers the certificate admin)

@@ -1,0 +1,1 @@
+"""Admin for certificates and bulk print jobs."""
