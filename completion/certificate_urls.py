@@ -10,4 +10,9 @@ from completion import certificate_views
 
 urlpatterns = [
     path("verify/", certificate_views.verify_lookup, name="verify_lookup"),
+    path(
+        "modules/<slug:slug>/acknowledge/",
+        certificate_views.acknowledge,
+        name="acknowledge",
+    ),
 ]

@@ -8,3 +8,7 @@ from django.shortcuts import render
 @login_not_required
 def verify_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "home.html")
