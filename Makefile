@@ -4,15 +4,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install system-deps test-system-deps migrate demo worker lint format migrations-check lock bench clean
+.PHONY: run test install system-deps test-system-deps messages makemessages migrate demo worker lint format migrations-check lock bench clean
 
-run: install system-deps migrate demo ## set everything up and serve the demo at http://127.0.0.1:8000
+run: install system-deps messages migrate demo ## set everything up and serve the demo at http://127.0.0.1:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ — sign in as employee, unitadmin, trainer or admin (password: awareness-demo)"
 	@DEBUG=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install test-system-deps lint migrations-check ## install what the tests need and run them all
+test: install test-system-deps messages lint migrations-check ## install what the tests need and run them all
 	$(PY) -m pytest
 
 install: $(VENV)/.installed
@@ -28,6 +28,12 @@ system-deps:
 
 test-system-deps:
 	@bin/system-deps --test
+
+messages: install ## compile the interface translations (locale/*/LC_MESSAGES/django.po)
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+
+makemessages: install ## collect new interface strings into the .po files
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
