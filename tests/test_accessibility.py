@@ -1,0 +1,89 @@
+"""axe-core on every kind of page: no serious or critical violation anywhere.
+
+Milder findings are printed and listed in pytest's warnings summary.
+"""
+
+import pytest
+from django.template import loader
+
+from tests.browser_helpers import check_accessibility
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_catches_a_page_that_is_inaccessible(page, live_server):
+    # The scan itself must be able to fail: an unlabelled field and an image
+    # without alternative text are serious and critical violations.
+    page.goto("/accounts/login/")
+    page.set_content(
+        '<html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1>'
+        '<img src="/static/img/favicon.svg"><input type="text"></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="image-alt"):
+        check_accessibility(page, "a deliberately broken page")
+
+
+def test_it_finds_the_sign_in_page_accessible(demo, page):
+    page.goto("/accounts/login/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    check_accessibility(page, "sign-in")
+
+
+def test_it_finds_a_failed_sign_in_accessible(demo, page):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("employee")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").wait_for()
+    check_accessibility(page, "sign-in with an error")
+
+
+def test_it_finds_my_training_accessible(demo, page):
+    sign_in(page, "employee")
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, 王小明"
+    check_accessibility(page, "My training")
+
+
+def test_it_finds_the_user_menu_accessible_when_open(demo, page):
+    sign_in(page, "employee")
+    page.locator(".user-menu summary").click()
+    page.get_by_role("link", name="Change password").wait_for()
+    check_accessibility(page, "My training with the user menu open")
+
+
+def test_it_finds_change_password_accessible(demo, page):
+    sign_in(page, "employee")
+    page.goto("/accounts/password/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Change password"
+    check_accessibility(page, "change password")
+    # And with the errors a wrong old password brings.
+    page.get_by_role("button", name="Change password").click()
+    page.locator(".errorlist").first.wait_for()
+    check_accessibility(page, "change password with errors")
+
+
+def test_it_finds_the_not_found_page_accessible(demo, page):
+    sign_in(page, "employee")
+    response = page.goto("/no-such-page/")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
+    check_accessibility(page, "404")
+
+
+def test_it_finds_the_forbidden_page_accessible(demo, page):
+    # A trainer edits content but may not open the user accounts.
+    sign_in(page, "trainer")
+    response = page.goto("/admin/auth/user/")
+    assert response.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot open this page"
+    check_accessibility(page, "403")
+
+
+def test_it_finds_the_server_error_page_accessible(page, live_server):
+    # The 500 page cannot be provoked on purpose, so it is rendered here and
+    # shown at a real address of the site (for its stylesheet).
+    page.goto("/accounts/login/")
+    page.set_content(loader.get_template("errors/500.html").render())
+    assert page.get_by_role("heading", level=1).inner_text() == "Something went wrong"
+    check_accessibility(page, "500")
