@@ -1,9 +1,21 @@
-"""Certificates: issued from a completion, verified by anyone, printed in bulk."""
+"""Certificates: issued from a completion, verified by anyone, printed in bulk.
+
+A certificate copies what it certifies (name, module, score, date, issuer) when
+it is issued, so editing a person or a module later never changes a
+certificate already printed and hanging on a wall. Certificates are history:
+they are revoked, never deleted.
+"""
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import Completion, Unit
@@ -18,6 +30,95 @@ class SerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+    @classmethod
+    def next_serial(cls, year: int) -> str:
+        """The next serial of `year`, e.g. "AW-2026-000123". Call inside a
+        transaction: the counter row stays locked until it commits, so two
+        certificates issued at once never share a number."""
+        cls.objects.get_or_create(year=year)
+        counter = cls.objects.select_for_update().get(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return f"AW-{year}-{counter.last:06d}"
+
+
+def holder_name(user) -> str:
+    """The name to print: the staff record's full name, else the account's."""
+    employee = getattr(user, "employee", None)
+    if employee is not None and employee.full_name:
+        return employee.full_name
+    return user.get_full_name() or user.get_username()
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self) -> CertificateQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user) -> CertificateQuerySet:
+        """The certificates `user` may download: their own, and, for a unit
+        admin, those of everyone in the units they administer and below."""
+        if user.is_superuser:
+            return self.all()
+        scope = Q(user=user)
+        for path in user.admin_of.values_list("unit__path", flat=True):
+            scope |= Q(user__employee__unit__path__startswith=path)
+        return self.filter(scope)
+
+    def issue_for(self, *, completion: Completion, attempt: Attempt | None = None) -> Certificate:
+        """The valid certificate of `completion`, issuing it if there is none.
+
+        `attempt` is the pass it certifies: the completion's first pass unless
+        given (a re-pass after a revocation earns a certificate of its own
+        date and score). Safe to call twice at once: the partial unique
+        constraint lets only one valid certificate exist, and the loser of
+        the race gets the winner's certificate.
+        """
+        existing = self.valid().filter(completion=completion).first()
+        if existing is not None:
+            return existing
+        attempt = attempt or completion.attempt
+        if not attempt.passed:
+            raise ValueError("A certificate is only issued for a passed attempt.")
+        passed_at = attempt.submitted_at or completion.completed_at
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                return self.create(
+                    serial=SerialCounter.next_serial(timezone.localtime(now).year),
+                    token=secrets.token_urlsafe(24),
+                    completion=completion,
+                    attempt=attempt,
+                    user=completion.user,
+                    holder_name=holder_name(completion.user),
+                    module_title=completion.module.title,
+                    score=attempt.score,
+                    passed_at=passed_at,
+                    issuing_organisation=settings.ISSUING_ORGANISATION,
+                )
+        except IntegrityError:
+            # Another request issued it between our check and our insert.
+            return self.valid().get(completion=completion)
+
+    def acknowledge(self, *, completion: Completion, text: str) -> Certificate:
+        """Record that the person confirmed the module's commitment (the first
+        confirmation counts) and issue their certificate. A double submit
+        changes nothing the second time and returns the same certificate."""
+        with transaction.atomic():
+            Completion.objects.filter(pk=completion.pk, acknowledged_at__isnull=True).update(
+                acknowledged_at=timezone.now(), acknowledgement_text=text
+            )
+            completion.refresh_from_db(fields=["acknowledged_at", "acknowledgement_text"])
+            return self.issue_for(completion=completion)
+
+    def reissue_if_revoked(self, *, completion: Completion, attempt: Attempt) -> Certificate | None:
+        """After a re-pass: a person who acknowledged the module but whose
+        certificate was revoked gets a new one for this pass."""
+        if completion.acknowledged_at is None or not attempt.passed:
+            return None
+        if self.valid().filter(completion=completion).exists():
+            return None
+        return self.issue_for(completion=completion, attempt=attempt)
 
 
 class Certificate(models.Model):
@@ -44,6 +145,8 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at"]
         verbose_name = _("certificate")
@@ -59,6 +162,28 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+    def get_absolute_url(self) -> str:
+        return reverse("completion:certificate_pdf", args=[self.serial])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def verify_url(self) -> str:
+        """The absolute address printed (and encoded in the QR code) on the PDF."""
+        return settings.SITE_URL + reverse("completion:verify", args=[self.token])
+
+    def revoke(self, *, by, reason: str) -> bool:
+        """Withdraw the certificate; True if it was valid until now."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = timezone.now()
+        self.revoked_by = by
+        self.revoked_reason = reason
+        self.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        return True
 
 
 class BulkPrintJob(models.Model):
@@ -88,3 +213,30 @@ class BulkPrintJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def certificates(self) -> CertificateQuerySet:
+        """The valid certificates the job prints: everyone in `unit`'s subtree,
+        narrowed by the module and the pass dates in `filters`, in a stable
+        order (unit, then name) so a printed stack can be handed out."""
+        certificates = Certificate.objects.valid().filter(
+            user__employee__unit__path__startswith=self.unit.path
+        )
+        if module_id := self.filters.get("module"):
+            certificates = certificates.filter(completion__module_id=module_id)
+        if start := self.filters.get("passed_from"):
+            certificates = certificates.filter(
+                passed_at__date__gte=datetime.date.fromisoformat(start)
+            )
+        if end := self.filters.get("passed_to"):
+            certificates = certificates.filter(
+                passed_at__date__lte=datetime.date.fromisoformat(end)
+            )
+        return certificates.order_by("user__employee__unit__path", "holder_name", "pk")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from completion.models import Completion
+from completion.models import Certificate, Completion
 from lessons.models import Attempt
 
 
@@ -22,5 +22,7 @@ def submit_attempt(*, attempt: Attempt) -> Attempt:
         # SQLite serialises writers with its IMMEDIATE transactions).
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.submit() and locked.passed:
-            Completion.objects.record(attempt=locked)
+            completion = Completion.objects.record(attempt=locked)
+            # A re-pass after a revoked certificate earns a new one.
+            Certificate.objects.reissue_if_revoked(completion=completion, attempt=locked)
     return locked

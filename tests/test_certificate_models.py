@@ -1,0 +1,166 @@
+"""Issuing, snapshotting, numbering and revoking certificates."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from completion import services
+from completion.models import Certificate, Completion, SerialCounter
+from tests.test_certificate_helpers import (
+    attempt_ready_to_pass,
+    completed,
+    make_module,
+    make_person,
+    make_unit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def module():
+    return make_module()
+
+
+@pytest.fixture
+def unit():
+    return make_unit("P", "Province")
+
+
+def test_it_snapshots_what_it_certifies(module, unit, settings):
+    settings.ISSUING_ORGANISATION = "Provincial Confidentiality Office"
+    person = make_person("wang", "王小明", unit)
+    completion = completed(person, module, score=92)
+
+    certificate = Certificate.objects.issue_for(completion=completion)
+
+    module.title = "Renamed module"
+    module.save()
+    person.employee.full_name = "Someone else"
+    person.employee.save()
+    certificate.refresh_from_db()
+    assert certificate.holder_name == "王小明"
+    assert certificate.module_title == "The engineer who sold his drawings"
+    assert certificate.score == 92
+    assert certificate.passed_at == completion.completed_at
+    assert certificate.issuing_organisation == "Provincial Confidentiality Office"
+
+
+def test_it_names_someone_without_a_staff_record_by_account(module):
+    named = get_user_model().objects.create_user("li", first_name="Li", last_name="Na")
+    bare = get_user_model().objects.create_user("anon")
+
+    assert Certificate.objects.issue_for(completion=completed(named, module)).holder_name == "Li Na"
+    assert Certificate.objects.issue_for(completion=completed(bare, module)).holder_name == "anon"
+
+
+def test_it_numbers_serials_per_year_in_sequence(module, unit):
+    SerialCounter.objects.create(year=timezone.localtime().year, last=122)
+    first = Certificate.objects.issue_for(completion=completed(make_person("a", unit=unit), module))
+    second = Certificate.objects.issue_for(
+        completion=completed(make_person("b", unit=unit), module)
+    )
+
+    year = timezone.localtime().year
+    assert first.serial == f"AW-{year}-000123"
+    assert second.serial == f"AW-{year}-000124"
+
+
+def test_it_gives_each_certificate_an_unguessable_token(module, unit):
+    tokens = {
+        Certificate.objects.issue_for(
+            completion=completed(make_person(f"p{n}", unit=unit), module)
+        ).token
+        for n in range(3)
+    }
+    assert len(tokens) == 3
+    assert all(len(token) >= 32 for token in tokens)
+
+
+def test_it_issues_once_per_completion(module, unit):
+    completion = completed(make_person("wang", unit=unit), module)
+
+    first = Certificate.objects.issue_for(completion=completion)
+    again = Certificate.objects.issue_for(completion=completion)
+
+    assert again == first
+    assert Certificate.objects.count() == 1
+
+
+def test_it_refuses_an_attempt_that_did_not_pass(module, unit):
+    completion = completed(make_person("wang", unit=unit), module)
+    completion.attempt.passed = False
+
+    with pytest.raises(ValueError):
+        Certificate.objects.issue_for(completion=completion)
+    assert not Certificate.objects.exists()
+
+
+def test_it_acknowledges_once_and_issues_one_certificate(module, unit):
+    completion = completed(make_person("wang", unit=unit), module)
+
+    first = Certificate.objects.acknowledge(completion=completion, text="I will.")
+    acknowledged_at = Completion.objects.get(pk=completion.pk).acknowledged_at
+    second = Certificate.objects.acknowledge(completion=completion, text="Something else")
+
+    completion.refresh_from_db()
+    assert first == second
+    assert completion.acknowledged_at == acknowledged_at
+    assert completion.acknowledgement_text == "I will."
+    assert Certificate.objects.count() == 1
+
+
+def test_it_revokes_with_reason_and_who(module, unit):
+    admin = make_person("boss")
+    certificate = Certificate.objects.issue_for(
+        completion=completed(make_person("wang", unit=unit), module)
+    )
+
+    assert certificate.revoke(by=admin, reason="Issued in error") is True
+    assert certificate.revoke(by=admin, reason="Again") is False
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert certificate.revoked_by == admin
+    assert certificate.revoked_reason == "Issued in error"
+    assert not certificate.is_valid
+
+
+def test_a_second_pass_issues_nothing_new(module, unit):
+    person = make_person("wang", unit=unit)
+    completion = completed(person, module)
+    Certificate.objects.acknowledge(completion=completion, text="I will.")
+
+    services.submit_attempt(attempt=attempt_ready_to_pass(person, module))
+
+    assert Certificate.objects.count() == 1
+
+
+def test_a_re_pass_after_revocation_issues_a_new_certificate(module, unit):
+    person = make_person("wang", unit=unit)
+    completion = completed(person, module, when=timezone.now() - datetime.timedelta(days=30))
+    old = Certificate.objects.acknowledge(completion=completion, text="I will.")
+    old.revoke(by=None, reason="Passed by someone else")
+
+    attempt = services.submit_attempt(attempt=attempt_ready_to_pass(person, module))
+
+    new = Certificate.objects.valid().get(completion=completion)
+    assert new.serial != old.serial
+    assert new.token != old.token
+    assert new.passed_at == attempt.submitted_at
+    assert new.passed_at.date() > old.passed_at.date()
+    assert new.attempt == attempt
+    assert Certificate.objects.count() == 2
+
+
+def test_a_pass_before_acknowledging_issues_nothing(module, unit):
+    person = make_person("wang", unit=unit)
+
+    services.submit_attempt(attempt=attempt_ready_to_pass(person, module))
+
+    assert Completion.objects.filter(user=person).exists()
+    assert not Certificate.objects.exists()
