@@ -8,9 +8,16 @@ what a past attempt recorded or how it was scored.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Event, RedFlag, Status
@@ -60,6 +67,83 @@ class Module(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("lessons:module", args=[self.slug])
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def publishing_problems(
+        self, *, active_questions: int | None = None, questions_per_attempt: int | None = None
+    ) -> list[str]:
+        """Why this module cannot be published as it stands (empty when it can).
+        The counts may be given when the caller already has them (an admin
+        list annotation, a form about to change the draw)."""
+        if active_questions is None:
+            active_questions = self.questions.active().count() if self.pk else 0
+        draw = questions_per_attempt
+        if draw is None:
+            draw = self.questions_per_attempt
+        if active_questions < draw or not active_questions:
+            return [
+                _(
+                    "“%(title)s” draws %(draw)d questions per attempt but has only "
+                    "%(count)d active questions in its bank."
+                )
+                % {
+                    "title": self.title,
+                    "draw": draw,
+                    "count": active_questions,
+                }
+            ]
+        return []
+
+    def progress_for(self, user) -> ModuleProgress:
+        """The person's attempts at this module and what they may do next."""
+        attempts = list(self.attempts.filter(user=user).order_by("-number"))
+        return ModuleProgress(module=self, attempts=attempts)
+
+
+@dataclass
+class ModuleProgress:
+    """Where one person stands with one module's quiz."""
+
+    module: Module
+    attempts: list  # newest first
+
+    @property
+    def used(self) -> int:
+        return len(self.attempts)
+
+    @property
+    def unlimited(self) -> bool:
+        return self.module.attempt_limit == 0
+
+    @property
+    def remaining(self) -> int | None:
+        if self.unlimited:
+            return None
+        return max(self.module.attempt_limit - self.used, 0)
+
+    @property
+    def in_progress(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.is_in_progress), None)
+
+    @property
+    def last_result(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.is_submitted), None)
+
+    @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+    @property
+    def out_of_attempts(self) -> bool:
+        """Failed for good: every allowed attempt used, none passed."""
+        return not self.passed and self.in_progress is None and self.remaining == 0
+
+    @property
+    def can_start(self) -> bool:
+        return not self.passed and self.in_progress is None and not self.out_of_attempts
+
 
 class LessonSection(models.Model):
     """One rule to remember, tied to the moment in the case it comes from."""
@@ -102,6 +186,26 @@ class DecisionPoint(models.Model):
 
     def __str__(self) -> str:
         return self.prompt[:80]
+
+    def respond(self, *, user, option_id) -> DecisionResponse:
+        """Record what `user` chose here. The first answer stands: asking
+        again returns it unchanged."""
+        try:
+            option = self.options.filter(pk=int(option_id)).first()
+        except (TypeError, ValueError):
+            option = None
+        if option is None:
+            raise ValidationError(_("Choose one of the options."))
+        response, _created = DecisionResponse.objects.get_or_create(
+            user=user,
+            decision_point=self,
+            defaults={
+                "option": option,
+                "option_text": option.text,
+                "was_recommended": option.is_recommended,
+            },
+        )
+        return response
 
 
 class DecisionOption(models.Model):
@@ -207,6 +311,84 @@ class AttemptStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
+# Kinds where exactly one option is the answer (a scenario asks "what should
+# you do?" and has one right course of action).
+ONE_ANSWER_KINDS = {QuestionKind.SINGLE, QuestionKind.TRUE_FALSE, QuestionKind.SCENARIO}
+
+
+class AttemptQuerySet(models.QuerySet):
+    def submitted(self) -> AttemptQuerySet:
+        return self.filter(status=AttemptStatus.SUBMITTED)
+
+    def in_progress(self) -> AttemptQuerySet:
+        return self.filter(status=AttemptStatus.IN_PROGRESS)
+
+    def start(self, *, user, module: Module, rng: random.Random | None = None) -> Attempt:
+        """Start an attempt at `module`'s quiz, or return the one in progress.
+
+        Draws `questions_per_attempt` active questions at random and copies
+        them, in a fixed order with shuffled choices, so the attempt no
+        longer depends on the bank. Refuses (ValidationError) once the module
+        is passed or its attempt limit is used up."""
+        rng = rng or random.SystemRandom()
+        with transaction.atomic():
+            # Lock the person's row so two tabs starting at once get one attempt.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            progress = module.progress_for(user)
+            if progress.in_progress:
+                return progress.in_progress
+            if progress.passed:
+                raise ValidationError(_("You have already passed this module."))
+            if progress.out_of_attempts:
+                raise ValidationError(
+                    _("You have used all %(limit)d attempts at this module.")
+                    % {"limit": module.attempt_limit}
+                )
+            bank = list(module.questions.active().prefetch_related("choices"))
+            if len(bank) < module.questions_per_attempt or not bank:
+                raise ValidationError(
+                    _("This quiz is not ready yet: its question bank is too small.")
+                )
+            drawn = rng.sample(bank, module.questions_per_attempt)
+            attempt = self.create(
+                user=user,
+                module=module,
+                number=progress.used + 1,
+                pass_mark=module.pass_mark,
+                module_title=module.title,
+                question_count=len(drawn),
+            )
+            copies = AttemptQuestion.objects.bulk_create(
+                AttemptQuestion(
+                    attempt=attempt,
+                    question=question,
+                    position=position,
+                    kind=question.kind,
+                    text=question.text,
+                    explanation=question.explanation,
+                )
+                for position, question in enumerate(drawn, start=1)
+            )
+            choices = []
+            for copy, question in zip(copies, drawn, strict=True):
+                shown = list(question.choices.all())
+                # True/false keeps its natural order; other choices are shuffled.
+                if question.kind != QuestionKind.TRUE_FALSE:
+                    rng.shuffle(shown)
+                choices += [
+                    AttemptChoice(
+                        attempt_question=copy,
+                        choice=choice,
+                        position=position,
+                        text=choice.text,
+                        is_correct=choice.is_correct,
+                    )
+                    for position, choice in enumerate(shown, start=1)
+                ]
+            AttemptChoice.objects.bulk_create(choices)
+        return attempt
+
+
 class Attempt(models.Model):
     """One sitting of a module's quiz. History: never deleted by cascade."""
 
@@ -229,6 +411,8 @@ class Attempt(models.Model):
     score = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
 
+    objects = AttemptQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         constraints = [
@@ -240,6 +424,96 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.module_title} #{self.number}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AttemptStatus.SUBMITTED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+    def first_unanswered_position(self) -> int | None:
+        question = self.questions.filter(answered_at__isnull=True).order_by("position").first()
+        return question.position if question else None
+
+    def answer(self, *, position: int, choice_ids: Iterable) -> AttemptQuestion:
+        """Record the choices picked for the question at `position`.
+
+        `choice_ids` are ids of this attempt's AttemptChoice rows. Anything
+        that does not fit (a question not in this attempt, a choice of another
+        question, the wrong number of choices, an attempt already submitted)
+        raises ValidationError and stores nothing."""
+        try:
+            ids = {int(choice_id) for choice_id in choice_ids}
+        except (TypeError, ValueError):
+            raise ValidationError(_("That answer names a choice that does not exist.")) from None
+        with transaction.atomic():
+            # The lock orders this answer against a concurrent submit.
+            locked = Attempt.objects.select_for_update().get(pk=self.pk)
+            if locked.is_submitted:
+                raise ValidationError(
+                    _("This attempt has been submitted; its answers can no longer be changed.")
+                )
+            question = locked.questions.filter(position=position).first()
+            if question is None:
+                raise ValidationError(
+                    _("Question %(position)s is not part of this attempt.") % {"position": position}
+                )
+            own_ids = set(question.choices.values_list("pk", flat=True))
+            if not ids <= own_ids:
+                raise ValidationError(
+                    _("That answer names a choice that does not belong to this question.")
+                )
+            if question.kind in ONE_ANSWER_KINDS and len(ids) != 1:
+                raise ValidationError(_("Choose one answer."))
+            if not ids:
+                raise ValidationError(_("Choose at least one answer."))
+            picked = models.When(pk__in=ids, then=True)
+            question.choices.update(
+                selected=models.Case(picked, default=False, output_field=models.BooleanField())
+            )
+            question.answered_at = timezone.now()
+            question.save(update_fields=["answered_at"])
+        return question
+
+    def submit(self) -> bool:
+        """Score the attempt from its stored choices and close it.
+
+        Returns True if this call submitted it, False if it was already
+        submitted (a second tab, a double click): the first result stands.
+        Unanswered questions count as wrong."""
+        if self.is_submitted:
+            return False
+        with transaction.atomic():
+            questions = list(self.questions.prefetch_related("choices"))
+            for question in questions:
+                question.is_correct = question.answered_at is not None and all(
+                    choice.selected == choice.is_correct for choice in question.choices.all()
+                )
+            correct = sum(question.is_correct for question in questions)
+            total = len(questions)
+            now = timezone.now()
+            fields = {
+                "status": AttemptStatus.SUBMITTED,
+                "submitted_at": now,
+                "correct_count": correct,
+                "question_count": total,
+                # Rounded down, and the pass compared exactly, so 79.9 % never passes at 80 %.
+                "score": correct * 100 // total if total else 0,
+                "passed": total > 0 and correct * 100 >= self.pass_mark * total,
+            }
+            # Only an attempt still in progress is closed, whatever this instance believes.
+            closed = Attempt.objects.filter(pk=self.pk, status=AttemptStatus.IN_PROGRESS).update(
+                **fields
+            )
+            if not closed:
+                self.refresh_from_db()
+                return False
+            AttemptQuestion.objects.bulk_update(questions, ["is_correct"])
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return True
 
 
 class AttemptQuestion(models.Model):
@@ -264,6 +538,14 @@ class AttemptQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} Q{self.position}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def allows_several(self) -> bool:
+        return self.kind == QuestionKind.MULTIPLE
 
 
 class AttemptChoice(models.Model):
