@@ -6,8 +6,12 @@ rendered through the `rich_text` filter, which sanitises the HTML.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import attrgetter
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +66,29 @@ class CaseQuerySet(models.QuerySet):
         # Staff preview drafts as a learner would see them.
         return self if user.is_staff else self.published()
 
+    def with_story(self) -> CaseQuerySet:
+        """Everything the story page shows, in a fixed number of queries.
+
+        Events come with their red flags (`event.red_flags.all`), outcomes
+        with their person and provision; red flags not placed at any event
+        are in `case.unplaced_red_flags`.
+        """
+        red_flags = RedFlag.objects.select_related("provision")
+        return self.prefetch_related(
+            "themes",
+            "people",
+            Prefetch(
+                "events",
+                queryset=Event.objects.prefetch_related(Prefetch("red_flags", queryset=red_flags)),
+            ),
+            Prefetch(
+                "red_flags",
+                queryset=red_flags.filter(event__isnull=True),
+                to_attr="unplaced_red_flags",
+            ),
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("person", "provision")),
+        )
+
 
 class Case(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
@@ -99,6 +126,17 @@ class Case(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    def timeline_by_phase(self) -> list[tuple[str, list[Event]]]:
+        """The events in order, cut into runs of one phase (for phase headings).
+
+        A phase that comes back later in the story starts a new run, so the
+        order of events is never changed.
+        """
+        return [
+            (Phase(phase).label, list(events))
+            for phase, events in groupby(self.events.all(), key=attrgetter("phase"))
+        ]
 
 
 class Person(models.Model):

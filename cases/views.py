@@ -1,16 +1,29 @@
-"""Views of the case library. (Placeholder until the case-library issue lands.)"""
+"""The case library: the list of cases and each case told as a story."""
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from cases.models import Case
+from cases.models import Case, Theme
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.visible_to(request.user)
-    return render(request, "home.html", {"cases": cases})
+    cases = (
+        Case.objects.visible_to(request.user)
+        .prefetch_related("themes")
+        .annotate(red_flag_count=Count("red_flags"))
+    )
+    # Only themes that lead somewhere for this user are offered as filters.
+    themes = Theme.objects.filter(cases__in=cases.values("pk")).distinct()
+    theme = None
+    if slug := request.GET.get("theme"):
+        theme = get_object_or_404(themes, slug=slug)
+        cases = cases.filter(themes=theme)
+    return render(
+        request, "cases/case_list.html", {"cases": cases, "themes": themes, "theme": theme}
+    )
 
 
 def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    get_object_or_404(Case.objects.visible_to(request.user), slug=slug)
-    return render(request, "home.html")
+    case = get_object_or_404(Case.objects.visible_to(request.user).with_story(), slug=slug)
+    return render(request, "cases/case_detail.html", {"case": case})
