@@ -7,16 +7,76 @@ tree in Python. Completions and certificates are history: never deleted.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Substr, TruncDate
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lessons.models import Attempt, Module
+from lessons.models import Attempt, AttemptStatus, Module
+
+# Each level of the path is a fixed-width segment, so a unit's children sort
+# in creation order and "every unit below X" is `path LIKE 'X.path%'`.
+SEGMENT_WIDTH = 4
+SEGMENT_LIMIT = 10**SEGMENT_WIDTH - 1
 
 
 class UnitQuerySet(models.QuerySet):
     def subtree(self, unit: Unit) -> UnitQuerySet:
         return self.filter(path__startswith=unit.path)
+
+    def roots(self) -> UnitQuerySet:
+        return self.filter(parent__isnull=True)
+
+    def administered_by(self, user) -> UnitQuerySet:
+        """Every unit `user` has rights over: the units they administer and
+        everything below them (all units for a superuser)."""
+        if user.is_superuser:
+            return self.all()
+        paths = list(user.admin_of.values_list("unit__path", flat=True))
+        if not paths:
+            return self.none()
+        condition = models.Q()
+        for path in paths:
+            condition |= models.Q(path__startswith=path)
+        return self.filter(condition)
+
+    def next_path(self, parent: Unit | None) -> str:
+        siblings = self.filter(parent=parent) if parent else self.roots()
+        last = siblings.order_by("-path").values_list("path", flat=True).first()
+        number = int(last.rstrip("/").rsplit("/", 1)[-1]) + 1 if last else 1
+        if number > SEGMENT_LIMIT:
+            raise ValueError(f"a unit cannot have more than {SEGMENT_LIMIT} children")
+        prefix = parent.path if parent else ""
+        return f"{prefix}{number:0{SEGMENT_WIDTH}d}/"
+
+    def create_child(self, parent: Unit | None, *, code: str, name: str) -> Unit:
+        """Create a unit under `parent` (a root when None), its path and depth
+        set from the parent's."""
+        return self.create(
+            code=code,
+            name=name,
+            parent=parent,
+            path=self.next_path(parent),
+            depth=parent.depth + 1 if parent else 0,
+        )
 
 
 class Unit(models.Model):
@@ -37,6 +97,24 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_below(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+    @transaction.atomic
+    def move_to(self, parent: Unit) -> None:
+        """Move this unit, with everything below it, under `parent`: one
+        UPDATE rewrites the paths and depths of the whole subtree."""
+        if parent.is_below(self):
+            raise ValueError("a unit cannot move below itself")
+        old_path, new_path = self.path, Unit.objects.next_path(parent)
+        shift = parent.depth + 1 - self.depth
+        Unit.objects.subtree(self).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )
+        Unit.objects.filter(pk=self.pk).update(parent=parent)
+        self.refresh_from_db()
 
 
 class Employee(models.Model):
@@ -75,6 +153,51 @@ class UnitAdmin(models.Model):
         return f"{self.user} → {self.unit}"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def assign(
+        self,
+        *,
+        module: Module,
+        due_date: date,
+        by,
+        unit: Unit | None = None,
+        user=None,
+    ) -> tuple[Assignment, bool]:
+        """Assign `module` to everyone in `unit` (and below), or to `user`.
+
+        Assigning again never duplicates: the existing assignment keeps its
+        history and only its due date changes, recorded as a DueDateChange.
+        Returns the assignment and whether it was new."""
+        with transaction.atomic():
+            assignment, created = self.select_for_update().get_or_create(
+                module=module,
+                unit=unit,
+                user=user,
+                defaults={"due_date": due_date, "assigned_by": by},
+            )
+            if not created and assignment.due_date != due_date:
+                DueDateChange.objects.create(
+                    assignment=assignment,
+                    old_due_date=assignment.due_date,
+                    new_due_date=due_date,
+                    changed_by=by,
+                )
+                assignment.due_date = due_date
+                assignment.save(update_fields=["due_date"])
+        return assignment, created
+
+    def covering(self, *, user, member_path, module) -> AssignmentQuerySet:
+        """The assignments of `module` that apply to a person: their own, and
+        those of their unit or any unit above it (`member_path` starts with
+        the assignment unit's path). The arguments may be values or
+        OuterRef()s, so the same rule serves one person and a whole report."""
+        member_path = ExpressionWrapper(member_path, output_field=models.CharField())
+        in_unit_below = StartsWith(member_path, F("unit__path"))
+        return self.filter(module=module).filter(
+            models.Q(user=user) | models.Q(models.Q(unit__isnull=False) & in_unit_below)
+        )
+
+
 class Assignment(models.Model):
     """A module someone must complete by a date: everyone in a unit's subtree
     (including people who join later), or one person."""
@@ -95,6 +218,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")
@@ -179,6 +304,111 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.module}"
+
+
+class TrainingStatus(models.TextChoices):
+    """Where a person stands with one module. Exactly one applies, so a
+    status never contradicts the score, attempts or certificate beside it."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    OVERDUE = "overdue", _("Overdue")
+    FAILED = "failed", _("Failed (no attempts left)")
+    PASSED_LATE = "passed_late", _("Passed late")
+    PASSED = "passed", _("Passed")
+
+
+COMPLETED_STATUSES = (TrainingStatus.PASSED, TrainingStatus.PASSED_LATE)
+
+
+def with_progress(
+    queryset: models.QuerySet,
+    *,
+    via: str,
+    match: dict,
+    user,
+    member_path,
+    module,
+    attempt_limit,
+    today: date,
+) -> models.QuerySet:
+    """Annotate `queryset` with how far a person is with a module, in SQL.
+
+    The same rules serve both directions: My training annotates the modules
+    of one person (`via=""`, `match={"user": pk}`), the unit report the
+    people assigned one module (`via="user__"`, `match={"module": pk}`).
+    `user`, `member_path` and `module` are values or OuterRef()s naming the
+    person, their unit's path and the module, for the due-date subquery.
+
+    The completion and the first and last allowed attempts are LEFT JOINs
+    (at most one row each), so the status below reads plain columns and
+    the database computes each fact once per row.
+
+    A due date D means "by the end of D" in the organisation's time zone
+    (settings.TIME_ZONE, Asia/Shanghai): a pass at 23:30 on D local time
+    (15:30 UTC) is on time, one at 00:30 on D+1 local time (16:30 UTC on D)
+    is late. `today` is the local date the overdue test uses.
+    """
+
+    def joined(relation: str, **condition) -> FilteredRelation:
+        conditions = {**match, **condition}
+        where = {f"{via}{relation}__{name}": value for name, value in conditions.items()}
+        return FilteredRelation(f"{via}{relation}", condition=Q(**where))
+
+    attempts = Attempt.objects.filter(user=user, module=module).order_by()
+    covering = Assignment.objects.covering(user=user, member_path=member_path, module=module)
+
+    def per_person(queryset, function):
+        # One value per (person, module): group by the module, a constant here.
+        return Subquery(queryset.order_by().values("module").annotate(v=function).values("v"))
+
+    queryset = queryset.annotate(
+        done=joined("completions"),
+        first_attempt=joined("attempts", number=1),
+        # Attempts are numbered 1, 2, …: the last one allowed exists only
+        # when the limit is used (never, for a limit of 0 meaning unlimited).
+        last_attempt=joined("attempts", number=attempt_limit),
+    ).annotate(
+        due_date=per_person(covering, Min("due_date")),
+        assigned_at=per_person(covering, Min("created_at")),
+        completed_at=F("done__completed_at"),
+        completed_on=TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone()),
+        attempts_used=Coalesce(per_person(attempts, Count("pk")), 0),
+        score=Coalesce(
+            "done__score",
+            per_person(attempts.filter(status=AttemptStatus.SUBMITTED), Max("score")),
+        ),
+        first_attempt_passed=F("first_attempt__passed"),
+    )
+    return queryset.annotate(
+        training_status=Case(
+            When(completed_on__lte=F("due_date"), then=Value(TrainingStatus.PASSED)),
+            # Passed without a due date (a module taken unassigned): passed.
+            When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
+            When(done__isnull=False, then=Value(TrainingStatus.PASSED_LATE)),
+            When(last_attempt__status=AttemptStatus.SUBMITTED, then=Value(TrainingStatus.FAILED)),
+            When(due_date__lt=today, then=Value(TrainingStatus.OVERDUE)),
+            When(first_attempt__isnull=False, then=Value(TrainingStatus.IN_PROGRESS)),
+            default=Value(TrainingStatus.NOT_STARTED),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def training_of(user, *, today: date) -> models.QuerySet[Module]:
+    """The published modules with `user`'s progress in each: assigned ones
+    carry a due date, the others (taken by choice) none."""
+    unit_path = Employee.objects.filter(user=user).values_list("unit__path", flat=True).first()
+    return with_progress(
+        Module.objects.published(),
+        via="",
+        match={"user": user.pk},
+        user=user.pk,
+        member_path=Value(unit_path or ""),
+        module=OuterRef("pk"),
+        attempt_limit=F("attempt_limit"),
+        today=today,
+    )
 
 
 # Certificates live in their own module; importing them here registers them

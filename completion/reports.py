@@ -1,0 +1,269 @@
+"""The unit report: who in a unit's subtree must complete what, and how far
+they are, computed in SQL whatever the size of the unit.
+
+A row is one (person, module) requirement. Who must do what is resolved in
+the query itself (see `Assignment.objects.covering`), so someone who joins a
+unit next week is in next week's report with nothing to maintain. Each
+module is one SELECT over the employees of the subtree; the modules are
+joined with UNION ALL, so the table, its count and the summary are one query
+each, never one per person or per unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from completion.models import (
+    COMPLETED_STATUSES,
+    SEGMENT_WIDTH,
+    Employee,
+    TrainingStatus,
+    Unit,
+    with_progress,
+)
+from lessons.models import AttemptQuestion, AttemptStatus, Module
+
+# The columns of the per-person table, in the order of the exports.
+COLUMNS = [
+    ("full_name", _("Name")),
+    ("employee_number", _("Employee number")),
+    ("unit_name", _("Unit")),
+    ("module_title", _("Module")),
+    ("training_status", _("Status")),
+    ("score", _("Score (%)")),
+    ("attempts_used", _("Attempts")),
+    ("assigned_at", _("Assigned")),
+    ("due_date", _("Due")),
+    ("completed_at", _("Completed")),
+]
+SORTS = {
+    "name": ("full_name", "module_title"),
+    "unit": ("unit_path", "full_name", "module_title"),
+    "module": ("module_title", "full_name"),
+    "status": ("training_status", "full_name", "module_title"),
+    "score": ("score", "full_name", "module_title"),
+    "due": ("due_date", "full_name", "module_title"),
+    "completed": ("completed_at", "full_name", "module_title"),
+}
+COMPLETED = "completed"  # a filter value: passed on time or late
+
+
+def assigned_modules() -> QuerySet[Module]:
+    """Modules someone is assigned (a report shows nothing else)."""
+    return Module.objects.filter(assignments__isnull=False).distinct().order_by("order", "pk")
+
+
+def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
+    """The people in `root`'s subtree assigned `module`, with their progress."""
+    people = Employee.objects.filter(unit__path__startswith=root.path).order_by().annotate(
+        module_id=Value(module.pk), module_title=Value(module.title)
+    )
+    people = with_progress(
+        people,
+        via="user__",
+        match={"module": module.pk},
+        user=OuterRef("user"),
+        member_path=OuterRef("unit__path"),
+        module=module.pk,
+        attempt_limit=module.attempt_limit,
+        today=today,
+    )
+    return people.filter(due_date__isnull=False)
+
+
+@dataclass
+class Filters:
+    module: Module | None = None
+    status: str = ""
+    unit: Unit | None = None
+    name: str = ""
+    sort: str = "name"
+
+    def apply(self, rows: QuerySet) -> QuerySet:
+        if self.status == COMPLETED:
+            rows = rows.filter(training_status__in=COMPLETED_STATUSES)
+        elif self.status:
+            rows = rows.filter(training_status=self.status)
+        if self.unit:
+            rows = rows.filter(unit__path__startswith=self.unit.path)
+        if self.name:
+            rows = rows.filter(
+                Q(full_name__icontains=self.name) | Q(employee_number__icontains=self.name)
+            )
+        return rows
+
+    def ordering(self) -> list[str]:
+        descending = self.sort.startswith("-")
+        fields = SORTS.get(self.sort.lstrip("-"), SORTS["name"])
+        return [f"-{fields[0]}" if descending else fields[0], *fields[1:]]
+
+
+def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date):
+    """The filtered, sorted per-person table: one query however many modules."""
+    chosen = [filters.module] if filters.module else modules
+    parts = [
+        filters.apply(requirements(root, module, today=today)).values(
+            "pk",
+            "full_name",
+            "employee_number",
+            "module_id",
+            "module_title",
+            "training_status",
+            "score",
+            "attempts_used",
+            "assigned_at",
+            "due_date",
+            "completed_at",
+            unit_name=F("unit__name"),
+            unit_path=F("unit__path"),
+        )
+        for module in chosen
+    ]
+    if not parts:
+        return Employee.objects.none().values("pk")
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return rows.order_by(*filters.ordering())
+
+
+@dataclass
+class Figures:
+    """Additive counts for a set of requirements, and the rates made from them."""
+
+    assigned: int = 0
+    completed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    failed: int = 0
+    first_attempts: int = 0
+    first_passes: int = 0
+    scored: int = 0
+    score_total: int = 0
+
+    @classmethod
+    def of(cls, row: dict) -> Figures:
+        """The figures of one summary row: the people of one status."""
+        status, people = row["training_status"], row["people"]
+        return cls(
+            assigned=people,
+            completed=people if status in COMPLETED_STATUSES else 0,
+            on_time=people if status == TrainingStatus.PASSED else 0,
+            overdue=people if status == TrainingStatus.OVERDUE else 0,
+            failed=people if status == TrainingStatus.FAILED else 0,
+            first_attempts=row["first_attempts"],
+            first_passes=row["first_passes"],
+            scored=row["scored"],
+            score_total=row["score_total"] or 0,
+        )
+
+    def add(self, other: Figures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.assigned if self.assigned else None
+
+    @property
+    def first_attempt_pass_rate(self) -> float | None:
+        return self.first_passes / self.first_attempts if self.first_attempts else None
+
+    @property
+    def average_score(self) -> float | None:
+        return self.score_total / self.scored if self.scored else None
+
+
+@dataclass
+class Branch:
+    """The unit itself (people directly in it) or one sub-unit with everything below."""
+
+    unit: Unit
+    direct: bool = False
+    by_module: dict[int, Figures] = field(default_factory=dict)
+    total: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class Summary:
+    branches: list[Branch]
+    by_module: dict[int, Figures]
+    total: Figures
+
+
+def summary(root: Unit, modules: list[Module], *, today: date) -> Summary:
+    """Figures per sub-unit and module, with totals: one GROUP BY query.
+
+    A sub-unit's subtree is the rows whose unit path starts with its path, so
+    grouping on the first segment below `root` rolls everything up under the
+    direct sub-units; people directly in `root` have `root.path` itself."""
+    branch_key = Substr("unit__path", 1, len(root.path) + SEGMENT_WIDTH + 1)
+    parts = [
+        requirements(root, module, today=today)
+        .values("training_status", branch=branch_key, module_key=Value(module.pk))
+        .annotate(
+            people=Count("pk"),
+            first_attempts=Count("first_attempt_passed"),
+            first_passes=Count("pk", filter=Q(first_attempt_passed=True)),
+            scored=Count("score"),
+            score_total=Sum("score"),
+        )
+        .order_by()
+        for module in modules
+    ]
+    grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0] if parts else []
+
+    branches = {root.path: Branch(unit=root, direct=True)}
+    for child in Unit.objects.filter(parent=root).order_by("path"):
+        branches[child.path] = Branch(unit=child)
+    by_module = {module.pk: Figures() for module in modules}
+    total = Figures()
+    for row in grouped:
+        figures = Figures.of(row)
+        branch = branches[row["branch"]]
+        branch.by_module.setdefault(row["module_key"], Figures()).add(figures)
+        branch.total.add(figures)
+        by_module[row["module_key"]].add(figures)
+        total.add(figures)
+    return Summary(branches=list(branches.values()), by_module=by_module, total=total)
+
+
+@dataclass
+class QuestionMisses:
+    text: str
+    answered: int
+    missed: int
+
+    @property
+    def rate(self) -> float:
+        return self.missed / self.answered if self.answered else 0.0
+
+
+def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
+    """How often each question of `module` was answered wrongly by people in
+    `root`'s subtree (submitted attempts), most missed first."""
+    rows = (
+        AttemptQuestion.objects.filter(
+            attempt__module=module,
+            attempt__status=AttemptStatus.SUBMITTED,
+            attempt__user__employee__unit__path__startswith=root.path,
+        )
+        .values("question_id")
+        .annotate(
+            text=Max("text"),
+            answered=Count("pk"),
+            missed=Count("pk", filter=Q(is_correct=False)),
+        )
+        .order_by()
+    )
+    misses = [QuestionMisses(row["text"], row["answered"], row["missed"]) for row in rows]
+    return sorted(misses, key=lambda item: (-item.rate, item.text))
+
+
+def local_today() -> date:
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
