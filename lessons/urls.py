@@ -5,4 +5,11 @@ from lessons import views
 app_name = "lessons"
 urlpatterns = [
     path("modules/<slug:slug>/", views.module_detail, name="module"),
+    path("modules/<slug:slug>/story/", views.story, name="story"),
+    path("modules/<slug:slug>/lesson/", views.lesson, name="lesson"),
+    path("modules/<slug:slug>/quiz/", views.start_quiz, name="start_quiz"),
+    path("modules/<slug:slug>/preview/", views.preview, name="preview"),
+    path("attempts/<int:attempt_id>/q/<int:position>/", views.question, name="question"),
+    path("attempts/<int:attempt_id>/review/", views.review, name="review"),
+    path("attempts/<int:attempt_id>/result/", views.result, name="result"),
 ]

@@ -1,11 +1,215 @@
-"""Views of the lessons app. (Placeholder until the lessons issue lands.)"""
+"""Views of the lessons app: a module's overview, its story with decision
+points, its lesson, and the quiz (question by question, review, result).
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+Submitting an attempt is the completion app's view (`completion:submit_attempt`),
+because a passing submit also records the completion.
+"""
 
-from lessons.models import Module
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url
+
+from lessons.models import (
+    Attempt,
+    AttemptChoice,
+    AttemptQuestion,
+    DecisionResponse,
+    Module,
+)
+
+# An answer or a decision that cannot be accepted is shown again with its
+# message; lessons.js lets htmx swap these responses in.
+UNPROCESSABLE = 422
 
 
+def _get_module_for_user(user, slug: str) -> Module:
+    return get_object_or_404(Module.objects.visible_to(user).select_related("case"), slug=slug)
+
+
+def _get_attempt_for_user(user, attempt_id: int) -> Attempt:
+    # Only the owner ever reaches an attempt; for anyone else it does not exist.
+    return get_object_or_404(Attempt.objects.select_related("module"), pk=attempt_id, user=user)
+
+
+def _resume_url(attempt: Attempt) -> str:
+    position = attempt.first_unanswered_position()
+    if position is None:
+        return reverse("lessons:review", args=[attempt.pk])
+    return reverse("lessons:question", args=[attempt.pk, position])
+
+
+@require_GET
 def module_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    get_object_or_404(Module.objects.visible_to(request.user), slug=slug)
-    return render(request, "home.html")
+    module = _get_module_for_user(request.user, slug)
+    progress = module.progress_for(request.user)
+    return render(request, "lessons/module.html", {"module": module, "progress": progress})
+
+
+@require_http_methods(["GET", "POST"])
+def story(request: HttpRequest, slug: str) -> HttpResponse:
+    module = _get_module_for_user(request.user, slug)
+    if request.method == "POST":
+        return _decide(request, module)
+    points = module.decision_points.prefetch_related("options")
+    answers = {
+        response.decision_point_id: response
+        for response in DecisionResponse.objects.filter(
+            user=request.user, decision_point__module=module
+        ).select_related("option")
+    }
+    by_event = defaultdict(list)
+    for point in points:
+        point.response = answers.get(point.pk)
+        by_event[point.event_id].append(point)
+    events = list(
+        module.case.events.prefetch_related(
+            "red_flags__provision",
+        )
+    )
+    for event in events:
+        event.decision_points = by_event[event.pk]
+    context = {"module": module, "case": module.case, "events": events}
+    return render(request, "lessons/story.html", context)
+
+
+def _decide(request: HttpRequest, module: Module) -> HttpResponse:
+    point = get_object_or_404(
+        module.decision_points.prefetch_related("options"), pk=request.POST.get("decision")
+    )
+    try:
+        point.response = point.respond(user=request.user, option_id=request.POST.get("option"))
+    except ValidationError as error:
+        point.response, point.error = None, error.messages[0]
+        if not request.htmx:
+            messages.error(request, point.error)
+            return redirect(f"{reverse('lessons:story', args=[module.slug])}#decision-{point.pk}")
+        context = {"module": module, "point": point}
+        return render(request, "lessons/story.html#decision", context, status=UNPROCESSABLE)
+    if request.htmx:
+        context = {"module": module, "point": point, "swapped": True}
+        return render(request, "lessons/story.html#decision", context)
+    return redirect(f"{reverse('lessons:story', args=[module.slug])}#decision-{point.pk}")
+
+
+@require_GET
+def lesson(request: HttpRequest, slug: str) -> HttpResponse:
+    module = _get_module_for_user(request.user, slug)
+    sections = module.sections.select_related("event", "red_flag")
+    return render(request, "lessons/lesson.html", {"module": module, "sections": sections})
+
+
+@require_POST
+def start_quiz(request: HttpRequest, slug: str) -> HttpResponse:
+    module = _get_module_for_user(request.user, slug)
+    try:
+        attempt = Attempt.objects.start(user=request.user, module=module)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(module)
+    return redirect(_resume_url(attempt))
+
+
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    if attempt.is_submitted:
+        messages.info(request, _("This attempt has been submitted; here is its result."))
+        return redirect("lessons:result", attempt_id=attempt.pk)
+    current = _attempt_question(attempt, position)
+    if current is None:
+        messages.error(
+            request,
+            _("Question %(position)s is not part of this attempt.") % {"position": position},
+        )
+        return redirect(_resume_url(attempt))
+    back_to_review = request.POST.get("then", request.GET.get("then")) == "review"
+    error = None
+    if request.method == "POST":
+        try:
+            attempt.answer(position=position, choice_ids=request.POST.getlist("choice"))
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            return _after_answer(request, attempt, position, back_to_review)
+    return _render_question(request, attempt, current, back_to_review, error)
+
+
+def _attempt_question(attempt: Attempt, position: int) -> AttemptQuestion | None:
+    choices = Prefetch("choices", queryset=AttemptChoice.objects.order_by("position"))
+    return attempt.questions.prefetch_related(choices).filter(position=position).first()
+
+
+def _render_question(request, attempt, current, back_to_review=False, error=None) -> HttpResponse:
+    template = "lessons/question.html#question" if request.htmx else "lessons/question.html"
+    context = {
+        "attempt": attempt,
+        "module": attempt.module,
+        "current": current,
+        "answered_count": attempt.questions.filter(answered_at__isnull=False).count(),
+        "back_to_review": back_to_review,
+        "error": error,
+        "selected_ids": {choice.pk for choice in current.choices.all() if choice.selected},
+    }
+    return render(request, template, context, status=UNPROCESSABLE if error else 200)
+
+
+def _after_answer(request, attempt: Attempt, position: int, back_to_review: bool) -> HttpResponse:
+    review_url = reverse("lessons:review", args=[attempt.pk])
+    if back_to_review or position >= attempt.question_count:
+        return HttpResponseClientRedirect(review_url) if request.htmx else redirect(review_url)
+    next_url = reverse("lessons:question", args=[attempt.pk, position + 1])
+    if not request.htmx:
+        return redirect(next_url)
+    # htmx: swap in the next question at once and keep the address bar honest.
+    response = _render_question(request, attempt, _attempt_question(attempt, position + 1))
+    return push_url(response, next_url)
+
+
+@require_GET
+def review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    if attempt.is_submitted:
+        return redirect("lessons:result", attempt_id=attempt.pk)
+    questions = attempt.questions.prefetch_related("choices")
+    unanswered = sum(not question.is_answered for question in questions)
+    context = {
+        "attempt": attempt,
+        "module": attempt.module,
+        "questions": questions,
+        "unanswered": unanswered,
+    }
+    return render(request, "lessons/review.html", context)
+
+
+@require_GET
+def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request.user, attempt_id)
+    if not attempt.is_submitted:
+        return redirect("lessons:review", attempt_id=attempt.pk)
+    context = {
+        "attempt": attempt,
+        "module": attempt.module,
+        "questions": attempt.questions.prefetch_related("choices"),
+        "progress": attempt.module.progress_for(request.user),
+    }
+    return render(request, "lessons/result.html", context)
+
+
+@require_GET
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole question bank as a learner would meet it, for trainers."""
+    if not request.user.is_staff:
+        raise Http404
+    module = _get_module_for_user(request.user, slug)
+    questions = module.questions.active().prefetch_related("choices")
+    return render(request, "lessons/preview.html", {"module": module, "questions": questions})

@@ -1,0 +1,265 @@
+"""Trainer admin: modules with their lesson and decision points, the question
+bank with per-question statistics, and attempts as read-only history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Status
+from lessons.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Choice,
+    DecisionOption,
+    DecisionPoint,
+    DecisionResponse,
+    LessonSection,
+    Module,
+    Question,
+    QuestionKind,
+)
+
+
+class LessonSectionInline(admin.StackedInline):
+    model = LessonSection
+    extra = 0
+    fields = ["order", "title", "body", "event", "red_flag"]
+
+
+class DecisionPointInline(admin.StackedInline):
+    model = DecisionPoint
+    extra = 0
+    fields = ["order", "event", "prompt", "what_happened"]
+    show_change_link = True
+
+
+class ModuleAdminForm(forms.ModelForm):
+    # The admin supplies the model and fields.
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Status.PUBLISHED:
+            draw = cleaned.get("questions_per_attempt") or 0
+            for problem in self.instance.publishing_problems(questions_per_attempt=draw):
+                self.add_error("status", problem)
+        return cleaned
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    form = ModuleAdminForm
+    list_display = ["title", "case", "status", "active_questions", "questions_per_attempt", "links"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [LessonSectionInline, DecisionPointInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("case")
+            .annotate(active_question_count=Count("questions", filter=Q(questions__is_active=True)))
+        )
+
+    @admin.display(description=_("active questions"), ordering="active_question_count")
+    def active_questions(self, module: Module) -> int:
+        return module.active_question_count
+
+    @admin.display(description=_("learner view"))
+    def links(self, module: Module) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("lessons:module", args=[module.slug]),
+            _("module"),
+            reverse("lessons:preview", args=[module.slug]),
+            _("preview the quiz"),
+        )
+
+    @admin.action(description=_("Publish the selected modules"), permissions=["change"])
+    def publish(self, request, queryset) -> None:
+        published = 0
+        for module in queryset:
+            problems = module.publishing_problems(active_questions=module.active_question_count)
+            for problem in problems:
+                self.message_user(request, problem, messages.ERROR)
+            if not problems:
+                Module.objects.filter(pk=module.pk).update(status=Status.PUBLISHED)
+                published += 1
+        if published:
+            message = _("%(count)d module(s) published.") % {"count": published}
+            self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Return the selected modules to draft"), permissions=["change"])
+    def unpublish(self, request, queryset) -> None:
+        count = queryset.update(status=Status.DRAFT)
+        self.message_user(request, _("%(count)d module(s) returned to draft.") % {"count": count})
+
+
+class DecisionOptionInline(admin.TabularInline):
+    model = DecisionOption
+    extra = 0
+    fields = ["order", "text", "is_recommended", "feedback"]
+
+
+@admin.register(DecisionPoint)
+class DecisionPointAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "module", "event", "order"]
+    list_filter = ["module"]
+    list_select_related = ["module", "event"]
+    inlines = [DecisionOptionInline]
+
+
+class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+    """The choices must make sense for the kind of question."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        correct = sum(bool(data.get("is_correct")) for data in kept)
+        kind = self.instance.kind
+        if kind == QuestionKind.TRUE_FALSE and (len(kept) != 2 or correct != 1):
+            raise forms.ValidationError(
+                _("A true/false question has exactly two choices, one of them correct.")
+            )
+        if kind in (QuestionKind.SINGLE, QuestionKind.SCENARIO) and correct != 1:
+            raise forms.ValidationError(
+                _("A single-choice or scenario question has exactly one correct choice.")
+            )
+        if kind == QuestionKind.MULTIPLE and correct < 1:
+            raise forms.ValidationError(
+                _("A multiple-choice question has at least one correct choice.")
+            )
+        if len(kept) < 2:
+            raise forms.ValidationError(_("A question needs at least two choices."))
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    extra = 0
+    fields = ["order", "text", "is_correct"]
+
+
+class QuestionAdminForm(forms.ModelForm):
+    # The admin supplies the model and fields.
+
+    def clean(self):
+        cleaned = super().clean()
+        module = cleaned.get("module")
+        retiring = self.instance.pk and self.instance.is_active and not cleaned.get("is_active")
+        if module and module.is_published and retiring:
+            remaining = module.questions.active().exclude(pk=self.instance.pk).count()
+            if remaining < module.questions_per_attempt:
+                self.add_error(
+                    "is_active",
+                    _(
+                        "“%(module)s” is published and draws %(draw)d questions: retiring this "
+                        "one would leave only %(count)d. Add a question first."
+                    )
+                    % {"module": module, "draw": module.questions_per_attempt, "count": remaining},
+                )
+        return cleaned
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    list_display = ["short_text", "module", "kind", "is_active", "times_asked", "share_correct"]
+    list_filter = ["module", "kind", "is_active"]
+    search_fields = ["text"]
+    list_select_related = ["module"]
+    inlines = [ChoiceInline]
+
+    def get_queryset(self, request):
+        # Statistics come from submitted attempts only, counted in SQL.
+        submitted = Q(attempt_questions__attempt__status=AttemptStatus.SUBMITTED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                asked=Count("attempt_questions", filter=submitted),
+                answered_correctly=Count(
+                    "attempt_questions", filter=submitted & Q(attempt_questions__is_correct=True)
+                ),
+            )
+        )
+
+    @admin.display(description=_("question"), ordering="text")
+    def short_text(self, question: Question) -> str:
+        return str(question)
+
+    @admin.display(description=_("times asked"), ordering="asked")
+    def times_asked(self, question: Question) -> int:
+        return question.asked
+
+    @admin.display(description=_("answered correctly"))
+    def share_correct(self, question: Question) -> str:
+        if not question.asked:
+            return "—"
+        return f"{round(100 * question.answered_correctly / question.asked)} %"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History: visible to trainers, changed by nobody."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttemptQuestionInline(admin.TabularInline):
+    model = AttemptQuestion
+    fields = ["position", "kind", "text", "answer", "is_correct", "answered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("choices")
+
+    @admin.display(description=_("answer given"))
+    def answer(self, question: AttemptQuestion) -> str:
+        picked = [choice.text for choice in question.choices.all() if choice.selected]
+        return "; ".join(picked) or "—"
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ["user", "module_title", "number", "status", "score", "passed", "started_at"]
+    list_filter = ["status", "passed", "module"]
+    search_fields = ["user__username", "module_title"]
+    list_select_related = ["user"]
+    date_hierarchy = "started_at"
+    inlines = [AttemptQuestionInline]
+
+
+@admin.register(DecisionResponse)
+class DecisionResponseAdmin(ReadOnlyAdmin):
+    list_display = ["user", "decision_point", "option_text", "was_recommended", "created_at"]
+    list_filter = ["decision_point__module", "was_recommended"]
+    list_select_related = ["user", "decision_point"]
