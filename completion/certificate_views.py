@@ -60,7 +60,7 @@ def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
     completion = get_object_or_404(
         Completion.objects.select_related("module"), user=request.user, module__slug=slug
     )
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if completion.acknowledged_at is None and request.method == "POST" and form.is_valid():
         Certificate.objects.acknowledge(
             completion=completion, text=completion.module.acknowledgement
@@ -174,7 +174,7 @@ class BulkPrintForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def bulk_print(request: HttpRequest) -> HttpResponse:
     units = _units_for_admin(request)
-    form = BulkPrintForm(request.POST or None, units=units)
+    form = BulkPrintForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         job = BulkPrintJob(
             requested_by=request.user, unit=form.cleaned_data["unit"], filters=form.filters()

@@ -87,7 +87,7 @@ def write_bulk_pdf(
     certificates: Iterable[Certificate],
     output: IO[bytes],
     *,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     progress: Callable[[int], None] = lambda done: None,
 ) -> int:
     """Write every certificate of `certificates` to `output` as one PDF,
@@ -97,7 +97,7 @@ def write_bulk_pdf(
 
     writer = PdfWriter()
     done = 0
-    for chunk in _chunks(certificates, chunk_size):
+    for chunk in _chunks(certificates, chunk_size or CHUNK_SIZE):
         # Each chunk's layout is freed once its PDF is written; only the
         # finished pages are kept for the final file.
         reader = PdfReader(io.BytesIO(render_pdf(chunk)))

@@ -1,0 +1,184 @@
+"""Printing many certificates as one PDF, in the background."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from completion.models import BulkPrintJob, Certificate
+from tests.test_certificate_helpers import (
+    completed,
+    make_admin,
+    make_module,
+    make_person,
+    make_unit,
+)
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def org(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    province = make_unit("P", "Province")
+    city = make_unit("C", "City", province)
+    district = make_unit("D", "District", city)
+    other_city = make_unit("O", "Other city", province)
+    module = make_module()
+    other_module = make_module("other", "Another module")
+    when = timezone.make_aware(datetime.datetime(2026, 3, 10, 10))
+
+    def certify(username, name, unit, module=module, when=when):
+        person = make_person(username, name, unit)
+        return Certificate.objects.issue_for(completion=completed(person, module, when=when))
+
+    in_city = [certify("c1", "王小明", city), certify("c2", "欧阳娜娜", district)]
+    in_city.append(certify("c3", "司马懿", district))
+    certify("o1", "Outside", other_city)
+    certify("m1", "Other module", district, module=other_module)
+    certify("late", "Too late", district, when=when + datetime.timedelta(days=60))
+    certify("revoked", "Revoked", district).revoke(by=None, reason="r")
+    return {
+        "city": city,
+        "province": province,
+        "other_city": other_city,
+        "module": module,
+        "admin": make_admin("city-admin", city),
+        "in_city": in_city,
+    }
+
+
+def form_data(org, unit=None):
+    return {
+        "unit": (unit or org["city"]).pk,
+        "module": org["module"].pk,
+        "passed_from": "2026-03-01",
+        "passed_to": "2026-03-31",
+    }
+
+
+def test_it_prints_the_selection_as_one_pdf_with_a_page_each(client, org, settings):
+    settings.TASKS = IMMEDIATE
+    client.force_login(org["admin"])
+
+    response = client.post(reverse("completion:bulk_print"), form_data(org))
+
+    job = BulkPrintJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("completion:bulk_print_job", args=[job.pk])
+    assert job.state == BulkPrintJob.State.DONE
+    assert (job.total, job.done) == (3, 3)
+    download = client.get(reverse("completion:bulk_print_download", args=[job.pk]))
+    pdf = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    assert len(pdf.pages) == 3
+    printed = [page.extract_text() for page in pdf.pages]
+    for certificate in org["in_city"]:
+        assert sum(certificate.serial in text for text in printed) == 1
+
+
+def test_it_renders_in_chunks_and_joins_them_page_by_page(org, monkeypatch):
+    from completion import certificates, tasks
+
+    chunks = []
+    render_pdf = certificates.render_pdf
+
+    def spy(chunk):
+        chunks.append(len(chunk))
+        return render_pdf(chunk)
+
+    monkeypatch.setattr(certificates, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(tasks, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(certificates, "render_pdf", spy)
+    job = BulkPrintJob.objects.create(
+        requested_by=org["admin"], unit=org["province"], filters={"module": org["module"].pk}
+    )
+
+    tasks.print_certificates.call(job_id=job.pk)
+
+    job.refresh_from_db()
+    # Three in the city, one in the other city, one passed later.
+    assert chunks == [2, 2, 1]
+    with job.file.open("rb") as file:
+        assert len(PdfReader(file).pages) == job.total == job.done == 5
+
+
+def test_it_queues_the_job_for_the_worker(client, org, settings):
+    client.force_login(org["admin"])
+
+    client.post(reverse("completion:bulk_print"), form_data(org))
+
+    job = BulkPrintJob.objects.get()
+    assert job.state == BulkPrintJob.State.QUEUED
+    call_command("db_worker", batch=True, no_startup_delay=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    job.refresh_from_db()
+    assert job.state == BulkPrintJob.State.DONE
+    assert job.file.name.endswith(".pdf")
+
+
+def test_its_page_shows_progress_and_polls_until_ready(client, org):
+    job = BulkPrintJob.objects.create(
+        requested_by=org["admin"], unit=org["city"], total=40, done=10
+    )
+    client.force_login(org["admin"])
+    url = reverse("completion:bulk_print_job", args=[job.pk])
+
+    page = client.get(url).content.decode()
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    assert "10 of 40 certificates prepared" in page
+    assert f'href="{url}"' in page  # the Refresh link, without JavaScript
+    assert 'hx-trigger="every 2s"' in partial
+    assert "<html" not in partial
+
+
+def test_its_page_offers_the_download_when_ready(client, org):
+    job = BulkPrintJob.objects.create(
+        requested_by=org["admin"], unit=org["city"], total=3, done=3, state="done"
+    )
+    client.force_login(org["admin"])
+
+    page = client.get(reverse("completion:bulk_print_job", args=[job.pk])).content.decode()
+
+    assert reverse("completion:bulk_print_download", args=[job.pk]) in page
+    assert "every 2s" not in page
+
+
+def test_it_offers_only_units_in_the_admins_subtree(client, org):
+    client.force_login(org["admin"])
+
+    page = client.get(reverse("completion:bulk_print")).content.decode()
+    response = client.post(reverse("completion:bulk_print"), form_data(org, org["other_city"]))
+
+    assert "District" in page
+    assert "Other city" not in page
+    assert response.status_code == 200
+    assert not BulkPrintJob.objects.exists()
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, org):
+    response = client.get(reverse("completion:bulk_print"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_hides_bulk_printing_from_people_who_administer_nothing(client, org):
+    client.force_login(make_person("plain"))
+
+    assert client.get(reverse("completion:bulk_print")).status_code == 404
+
+
+def test_it_hides_another_admins_job(client, org):
+    job = BulkPrintJob.objects.create(requested_by=org["admin"], unit=org["city"])
+    client.force_login(make_admin("other-admin", org["province"]))
+
+    assert client.get(reverse("completion:bulk_print_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("completion:bulk_print_download", args=[job.pk])).status_code == 404

@@ -1,0 +1,107 @@
+"""The printed certificate: text, embedded Chinese font, and a QR code a real
+decoder reads back to the verify address."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from completion.certificates import render_pdf
+from completion.models import Certificate
+from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["王小明", "欧阳娜娜", "司马懿", "刘䶮", "龑𠀾"]
+
+
+@pytest.fixture
+def certificates(settings):
+    settings.SITE_URL = "https://awareness.example.gov.cn"
+    module = make_module()
+    unit = make_unit("P", "Province")
+    return [
+        Certificate.objects.issue_for(
+            completion=completed(make_person(f"p{n}", name, unit), module, score=90)
+        )
+        for n, name in enumerate(NAMES)
+    ]
+
+
+def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
+    """Each font used on the pages, and whether its program is in the file."""
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+    return fonts
+
+
+def test_it_prints_name_module_and_serial(certificates):
+    reader = PdfReader(io.BytesIO(render_pdf(certificates[:1])))
+
+    text = reader.pages[0].extract_text()
+    assert "王小明" in text
+    assert "The engineer who sold his drawings" in text
+    assert certificates[0].serial in text
+    assert certificates[0].issuing_organisation in text
+
+
+def test_it_is_one_a4_landscape_page_per_certificate(certificates):
+    reader = PdfReader(io.BytesIO(render_pdf(certificates)))
+
+    assert len(reader.pages) == len(NAMES)
+    box = reader.pages[0].mediabox
+    # A4 landscape: 297 × 210 mm in points.
+    assert round(float(box.width)) == 842
+    assert round(float(box.height)) == 595
+
+
+def test_it_renders_compound_surnames_and_rare_characters(certificates):
+    reader = PdfReader(io.BytesIO(render_pdf(certificates)))
+
+    for page, name in zip(reader.pages, NAMES, strict=True):
+        assert name in page.extract_text()
+
+
+def test_it_embeds_the_chinese_font(certificates):
+    fonts = embedded_fonts(PdfReader(io.BytesIO(render_pdf(certificates[:1]))))
+
+    cjk = {name: embedded for name, embedded in fonts.items() if "CJK" in name}
+    assert cjk, fonts
+    assert all(cjk.values()), cjk
+
+
+def test_its_qr_code_opens_the_verify_page(certificates, tmp_path):
+    certificate = certificates[0]
+    (tmp_path / "certificate.pdf").write_bytes(render_pdf([certificate]))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", "certificate.pdf", "certificate"],
+        cwd=tmp_path,
+        check=True,
+    )
+
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "certificate.png"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+
+    assert decoded == [f"https://awareness.example.gov.cn/verify/{certificate.token}/"]
+
+
+def test_it_prints_the_verify_link_in_words(certificates):
+    text = PdfReader(io.BytesIO(render_pdf(certificates[:1]))).pages[0].extract_text()
+
+    assert certificates[0].token in text.replace("\n", "")

@@ -1,0 +1,97 @@
+"""The public check page: by QR token or by serial number and name."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from completion.models import Certificate
+from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate():
+    person = make_person("wang", "王小明", make_unit("P", "Province"))
+    return Certificate.objects.issue_for(completion=completed(person, make_module(), score=93))
+
+
+def test_it_needs_no_sign_in_and_says_valid(client, certificate):
+    response = client.get(reverse("completion:verify", args=[certificate.token]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This certificate is valid" in page
+    assert "王小明" in page
+    assert "The engineer who sold his drawings" in page
+    assert certificate.serial in page
+    assert certificate.issuing_organisation in page
+
+
+def test_it_says_revoked_with_the_date(client, certificate):
+    certificate.revoke(by=None, reason="Confidential reason about the person")
+
+    response = client.get(reverse("completion:verify", args=[certificate.token]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "was revoked on" in page
+    assert "is no longer valid" in page
+    assert "This certificate is valid" not in page
+    # The reason is not printed on the certificate, so the public never sees it.
+    assert "Confidential reason" not in page
+
+
+def test_it_reveals_nothing_beyond_the_certificate(client, certificate):
+    page = client.get(reverse("completion:verify", args=[certificate.token])).content.decode()
+
+    assert "wang" not in page  # the account name
+    assert "Province" not in page  # the unit
+    assert certificate.user.employee.employee_number not in page
+
+
+def test_it_says_plainly_when_a_token_is_unknown(client, certificate):
+    response = client.get(reverse("completion:verify", args=["not-a-real-token"]))
+
+    assert response.status_code == 404
+    assert "No certificate has this address" in response.content.decode()
+
+
+def test_it_finds_a_certificate_by_serial_and_name(client, certificate):
+    response = client.get(
+        reverse("completion:verify_lookup"),
+        {"serial": certificate.serial.lower(), "name": " 王小明 "},
+    )
+
+    assert response.status_code == 200
+    assert "This certificate is valid" in response.content.decode()
+
+
+def test_it_does_not_reveal_a_name_from_a_serial_alone(client, certificate):
+    response = client.get(
+        reverse("completion:verify_lookup"), {"serial": certificate.serial, "name": "李四"}
+    )
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No certificate has this serial number and name" in page
+    assert "王小明" not in page
+
+
+def test_it_says_plainly_when_a_serial_is_unknown(client, certificate):
+    response = client.get(
+        reverse("completion:verify_lookup"), {"serial": "AW-1999-000001", "name": "王小明"}
+    )
+
+    assert response.status_code == 404
+    assert "No certificate has this serial number and name" in response.content.decode()
+
+
+def test_it_shows_an_empty_form_first(client):
+    response = client.get(reverse("completion:verify_lookup"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="serial"' in page
+    assert "No certificate" not in page
