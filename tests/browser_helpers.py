@@ -7,11 +7,13 @@ ones — `browser`, `page`, `phone_page`, `demo` — live in `conftest.py`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 # axe-core's impact levels, mildest first. Serious and critical ones fail the
 # test; moderate and minor ones are reported so someone can judge them.
@@ -128,3 +130,208 @@ def no_js_page(browser, live_server) -> Iterator:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# ---------------------------------------------------------------------------
+# The employee journey, step by step. Each step ends on a page and hands it to
+# `check(page, label)`, so one walk serves the plain journey, the phone-width
+# reflow check and the accessibility scan alike.
+
+
+def no_check(page, label: str) -> None:
+    """The default `check`: the journey's own assertions are enough."""
+
+
+def answer_ids(attempt_id: int, position: int, *, correct: bool) -> list[int]:
+    """The choices to tick on a question of an attempt: every right one, or
+    one wrong one. Read from the attempt's own copy of the question, which is
+    what the server scores against."""
+    from lessons.models import AttemptChoice
+
+    choices = AttemptChoice.objects.filter(
+        attempt_question__attempt_id=attempt_id, attempt_question__position=position
+    )
+    right = [choice.pk for choice in choices if choice.is_correct]
+    wrong = [choice.pk for choice in choices if not choice.is_correct]
+    assert right and wrong, (
+        f"question {position} of attempt {attempt_id} has no right or wrong choice"
+    )
+    return right if correct else wrong[:1]
+
+
+QUESTION_URL = re.compile(r"/attempts/(\d+)/q/(\d+)/")
+
+
+def current_question(page) -> tuple[int, int]:
+    """(attempt id, position) of the question on screen, from the address."""
+    match = QUESTION_URL.search(page.url)
+    assert match, f"not on a quiz question: {page.url}"
+    return int(match[1]), int(match[2])
+
+
+def wait_after_answer(page, position: int, count: int) -> None:
+    """After saving question `position`, the next question or the review is
+    on screen: swapped in by htmx or loaded as a page without JavaScript."""
+    if position < count:
+        page.wait_for_url(re.compile(rf"/attempts/\d+/q/{position + 1}/"))
+        expect(page.locator(".quiz-position")).to_contain_text(
+            f"Question {position + 1} of {count}"
+        )
+    else:
+        page.wait_for_url(re.compile(r"/attempts/\d+/review/"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+
+
+def question_count(page) -> int:
+    match = re.search(r"Question \d+ of (\d+)", page.locator(".quiz-position").inner_text())
+    assert match, "the question page does not say how many questions there are"
+    return int(match[1])
+
+
+def answer_quiz(page, *, correct: bool, check=no_check) -> int:
+    """Answer every question of the attempt on screen, rightly or wrongly,
+    clicking the options as a person would; end on the review page. Returns
+    the attempt id."""
+    attempt_id, position = current_question(page)
+    count = question_count(page)
+    while True:
+        attempt_id, position = current_question(page)
+        if position == 1:
+            check(page, "quiz question")
+        for choice_id in answer_ids(attempt_id, position, correct=correct):
+            page.locator(f'label[for="choice-{choice_id}"]').click()
+            expect(page.locator(f"#choice-{choice_id}")).to_be_checked()
+        page.locator(".question-form").get_by_role("button", name=re.compile("^Save")).click()
+        wait_after_answer(page, position, count)
+        if position == count:
+            return attempt_id
+
+
+def submit_review(page, check=no_check) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+    check(page, "review")
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+/result/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your result")
+
+
+def take_decisions(page, check=no_check) -> int:
+    """Answer every open "what would you do?" in the story; each shows what
+    really happened. Returns how many were answered."""
+    answered = 0
+    forms = page.locator(".decision form")
+    while forms.count():
+        form = forms.first
+        point = form.locator('input[name="decision"]').get_attribute("value")
+        form.locator("label.option").first.click()
+        form.get_by_role("button", name="Decide").click()
+        decision = page.locator(f"#decision-{point}")
+        expect(decision).to_contain_text("You chose:")
+        expect(decision).to_contain_text("What actually happened")
+        answered += 1
+        if answered == 1:
+            check(page, "story after a decision")
+    return answered
+
+
+def fresh_module_for(username: str):
+    """A published module the person has never attempted, so the journey
+    starts from the beginning whatever history the demo gave them."""
+    from lessons.models import Module
+
+    module = (
+        Module.objects.published()
+        .exclude(attempts__user__username=username)
+        .order_by("order", "title")
+        .first()
+    )
+    assert module is not None, f"{username} has attempted every published module already"
+    return module
+
+
+def read_pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF"), f"not a PDF: {data[:20]!r}"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def employee_journey(page, *, username: str = "employee", check=no_check) -> dict:
+    """Sign in, open a module from My training, read the story and answer its
+    decision points, read the lesson, fail the quiz, retake and pass it,
+    confirm the commitment, download the certificate and open its check page.
+
+    `check(page, label)` is called on every kind of page on the way. Returns
+    what the walk produced (the module, the attempts, the PDF's text)."""
+    from django.contrib.auth import get_user_model
+
+    from completion.models import Certificate
+    from lessons.models import Attempt
+
+    person = get_user_model().objects.get(username=username)
+    module = fresh_module_for(username)
+
+    page.goto("/accounts/login/")
+    check(page, "sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("awareness-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    check(page, "My training")
+
+    page.locator("main").get_by_role("link", name=module.title, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(module.title)
+    check(page, "module")
+
+    page.get_by_role("link", name="Read the story").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The story")
+    check(page, "story")
+    decisions = take_decisions(page, check)
+
+    page.get_by_role("link", name="Next: the lesson").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The lesson: rules to remember")
+    check(page, "lesson")
+
+    page.get_by_role("link", name="Next: the quiz").click()
+    page.get_by_role("button", name="Start the quiz").click()
+    failed_id = answer_quiz(page, correct=False, check=check)
+    submit_review(page, check)
+    expect(page.locator(".result-outcome")).to_contain_text("Not passed")
+    check(page, "result, not passed")
+
+    page.get_by_role("button", name="Retake the quiz").click()
+    passed_id = answer_quiz(page, correct=True)
+    assert passed_id != failed_id, "a retake must be a new attempt"
+    submit_review(page)
+    expect(page.locator(".result-outcome")).to_contain_text("Passed")
+    expect(page.locator(".result-outcome")).to_contain_text("100%")
+    check(page, "result, passed")
+
+    page.get_by_role("link", name="Confirm the commitment and get your certificate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your commitment")
+    check(page, "commitment")
+    page.get_by_label("I confirm that I have read and will abide by this commitment.").check()
+    page.get_by_role("button", name="Confirm and receive my certificate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your certificate")
+    check(page, "certificate")
+
+    certificate = Certificate.objects.get(completion__user=person, completion__module=module)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download certificate (PDF)").click()
+    pdf_text = read_pdf_text(download_info.value.path().read_bytes())
+
+    page.get_by_role("link", name="Public check page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check a certificate")
+    expect(page.locator(".verify-result")).to_contain_text("Valid")
+    expect(page.locator(".verify-result")).to_contain_text(certificate.holder_name)
+    check(page, "verify")
+
+    return {
+        "module": module,
+        "decisions": decisions,
+        "attempts": list(Attempt.objects.filter(user=person, module=module).order_by("number")),
+        "certificate": certificate,
+        "pdf_text": pdf_text,
+    }
