@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,6 +66,12 @@ class CaseQuerySet(models.QuerySet):
     def visible_to(self, user: settings.AUTH_USER_MODEL) -> CaseQuerySet:
         # Staff preview drafts as a learner would see them.
         return self if user.is_staff else self.published()
+
+    def publish(self) -> int:
+        return self.update(status=Status.PUBLISHED, updated_at=timezone.now())
+
+    def unpublish(self) -> int:
+        return self.update(status=Status.DRAFT, updated_at=timezone.now())
 
     def with_story(self) -> CaseQuerySet:
         """Everything the story page shows, in a fixed number of queries.
