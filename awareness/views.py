@@ -6,10 +6,15 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
+from completion.reports import local_today
+from completion.training import my_training
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """My training: the signed-in person's modules, due dates and progress."""
+    training = my_training(request.user, today=local_today())
+    return render(request, "home.html", {"training": training})
 
 
 @login_not_required

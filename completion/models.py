@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import (
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -50,13 +51,9 @@ class UnitQuerySet(models.QuerySet):
         everything below them (all units for a superuser)."""
         if user.is_superuser:
             return self.all()
-        paths = list(user.admin_of.values_list("unit__path", flat=True))
-        if not paths:
-            return self.none()
-        condition = models.Q()
-        for path in paths:
-            condition |= models.Q(path__startswith=path)
-        return self.filter(condition)
+        path = ExpressionWrapper(OuterRef("path"), output_field=models.CharField())
+        rights = UnitAdmin.objects.filter(StartsWith(path, F("unit__path")), user=user)
+        return self.filter(Exists(rights))
 
     def next_path(self, parent: Unit | None) -> str:
         siblings = self.filter(parent=parent) if parent else self.roots()

@@ -61,8 +61,10 @@ def assigned_modules() -> QuerySet[Module]:
 
 def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     """The people in `root`'s subtree assigned `module`, with their progress."""
-    people = Employee.objects.filter(unit__path__startswith=root.path).order_by().annotate(
-        module_id=Value(module.pk), module_title=Value(module.title)
+    people = (
+        Employee.objects.filter(unit__path__startswith=root.path)
+        .order_by()
+        .annotate(module_id=Value(module.pk), module_title=Value(module.title))
     )
     people = with_progress(
         people,
@@ -267,3 +269,48 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
 def local_today() -> date:
     return timezone.localdate(timezone=timezone.get_default_timezone())
 
+
+@dataclass
+class SortHeader:
+    key: str
+    label: str
+    link_sort: str  # the sort a click on the header asks for
+    aria_sort: str | None  # "ascending"/"descending" on the sorted column
+
+
+SORTABLE = [
+    ("name", _("Name")),
+    ("unit", _("Unit")),
+    ("module", _("Module")),
+    ("status", _("Status")),
+    ("score", _("Score")),
+    ("due", _("Due")),
+    ("completed", _("Completed")),
+]
+
+
+def sort_headers(current: str) -> list[SortHeader]:
+    """The table's column headers: a click sorts by the column, a second
+    click on the sorted column reverses it."""
+    descending = current.startswith("-")
+    headers = []
+    for key, label in SORTABLE:
+        active = current.lstrip("-") == key
+        headers.append(
+            SortHeader(
+                key=key,
+                label=label,
+                link_sort=f"-{key}" if active and not descending else key,
+                aria_sort=("descending" if descending else "ascending") if active else None,
+            )
+        )
+    return headers
+
+
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of `unit` and the units above it, read off its own path."""
+    segments = unit.path.rstrip("/").split("/")
+    return [
+        "".join(f"{segment}/" for segment in segments[: depth + 1])
+        for depth in range(len(segments))
+    ]

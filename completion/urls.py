@@ -7,5 +7,10 @@ app_name = "completion"
 urlpatterns = [
     path("attempts/<int:attempt_id>/submit/", views.submit_attempt, name="submit_attempt"),
     path("report/", views.report, name="report"),
+    path("report/<int:unit_id>/", views.unit_report, name="unit_report"),
+    path("report/<int:unit_id>/export.csv", views.export, {"kind": "csv"}, name="report_csv"),
+    path("report/<int:unit_id>/export.xlsx", views.export, {"kind": "xlsx"}, name="report_xlsx"),
+    path("report/<int:unit_id>/assign/", views.assign, name="assign"),
+    path("report/<int:unit_id>/import/", views.import_employees, name="import_employees"),
     *certificate_urlpatterns,
 ]

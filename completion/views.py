@@ -1,11 +1,33 @@
-"""Views of the completion app."""
+"""Views of the completion app: the quiz hand-off, the unit report and its
+exports, assigning modules and importing employees.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Every unit-admin view fetches its unit through `access.get_unit_for_admin`,
+so a unit outside the admin's subtree is a 404 whatever the URL says.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from completion import services
+from completion import access, exports, imports, reports, services
+from completion.forms import AssignForm, EmployeeImportForm, ReportFilterForm
+from completion.models import Assignment, Unit
 from lessons.models import Attempt
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_POST
@@ -16,8 +38,125 @@ def submit_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return redirect("lessons:result", attempt_id=attempt.pk)
 
 
+@require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    # Placeholder until the reports issue lands.
-    if not (request.user.is_superuser or request.user.admin_of.exists()):
-        raise Http404
-    return render(request, "home.html")
+    unit = access.top_unit_for_admin(request.user)
+    return redirect("completion:unit_report", unit_id=unit.pk)
+
+
+def _table(request: HttpRequest, unit: Unit):
+    """The modules, the filters and the filtered rows of a unit's report."""
+    modules = reports.assigned_modules()
+    form = ReportFilterForm(request.GET, root=unit, modules=modules)
+    filters = form.filters()
+    rows = reports.person_rows(unit, list(modules), filters, today=reports.local_today())
+    return form, filters, rows
+
+
+@require_GET
+def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    form, filters, rows = _table(request, unit)
+    context = {
+        "unit": unit,
+        "form": form,
+        "filters": filters,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "headers": reports.sort_headers(filters.sort),
+    }
+    if request.htmx and request.htmx.target == "people":
+        return render(request, "completion/report.html#people", context)
+    modules = list(form.fields["module"].queryset)
+    summary = reports.summary(unit, modules, today=reports.local_today())
+    chosen = filters.module.pk if filters.module else None
+    context |= {
+        "modules": modules,
+        "module_figures": [(module, summary.by_module[module.pk]) for module in modules],
+        "branch_figures": [
+            (branch, branch.by_module.get(chosen, reports.Figures()) if chosen else branch.total)
+            for branch in summary.branches
+        ],
+        "selected_total": summary.by_module.get(chosen) if chosen else summary.total,
+        "misses": reports.question_misses(unit, filters.module) if filters.module else None,
+        "trail": Unit.objects.administered_by(request.user).filter(
+            path__in=reports.ancestor_paths(unit)
+        ),
+    }
+    return render(request, "completion/report.html", context)
+
+
+@require_GET
+def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    _form, _filters, rows = _table(request, unit)
+    stamp = timezone.localdate().isoformat()
+    filename = f"report-{unit.code}-{stamp}"
+    if kind == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(rows.iterator(chunk_size=2000)), content_type="text/csv"
+        )
+    else:
+        response = HttpResponse(content_type=XLSX)
+        exports.workbook(rows.iterator(chunk_size=2000), title=unit.name).save(response)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    form = AssignForm(request.POST or None, root=unit)
+    if request.method == "POST" and form.is_valid():
+        messages.success(request, _assign(request, form))
+        return redirect("completion:unit_report", unit_id=unit.pk)
+    return render(request, "completion/assign.html", {"unit": unit, "form": form})
+
+
+def _assign(request: HttpRequest, form: AssignForm) -> str:
+    data = form.cleaned_data
+    if data["target"] == AssignForm.TARGET_UNIT:
+        targets = [{"unit": data["unit"]}]
+        whom = data["unit"].name
+    else:
+        targets = [{"user": employee.user} for employee in data["employees"]]
+        whom = ngettext("%(n)d person", "%(n)d people", len(targets)) % {"n": len(targets)}
+    created = changed = 0
+    for module in data["modules"]:
+        for target in targets:
+            assignment, new = Assignment.objects.assign(
+                module=module, due_date=data["due_date"], by=request.user, **target
+            )
+            created += new
+            changed += not new
+    titles = "、".join(module.title for module in data["modules"])
+    message = _("Assigned %(modules)s to %(whom)s, due %(due)s.") % {
+        "modules": titles,
+        "whom": whom,
+        "due": data["due_date"].isoformat(),
+    }
+    if changed:
+        message += " " + ngettext(
+            "%(n)d assignment already existed: its due date is now %(due)s.",
+            "%(n)d assignments already existed: their due date is now %(due)s.",
+            changed,
+        ) % {"n": changed, "due": data["due_date"].isoformat()}
+    return message
+
+
+@require_http_methods(["GET", "POST"])
+def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    form = EmployeeImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        rows, problems = imports.read(form.cleaned_data["file"].read(), root=unit)
+        if not problems:
+            outcome = imports.save(rows)
+            messages.success(
+                request,
+                _("Import done: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
+                % vars(outcome),
+            )
+            return redirect("completion:unit_report", unit_id=unit.pk)
+    context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
+    return render(request, "completion/import.html", context, status=400 if problems else 200)

@@ -15,7 +15,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from completion.models import Employee, Unit, UnitAdmin
+from completion.demo_organisation import Builder
+from completion.models import Assignment, Employee, Unit, UnitAdmin
+from lessons.models import Module
 
 DEMO_PASSWORD = "awareness-demo"
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
@@ -35,14 +37,44 @@ def fixture_is_loaded(path: Path) -> bool:
     return model._default_manager.filter(pk=first["pk"]).exists()
 
 
-class Command(BaseCommand):
-    help = "Load the demo content and create the demo accounts (idempotent)."
+DEMO_USERNAMES = ["employee", "unitadmin", "trainer", "admin"]
+DEMO_ORGANISATION_SIZE = 100
+# Beyond this size the attempts keep only which questions were missed, not
+# every choice shown: enough for the reports, and the benchmark stays quick.
+CHOICES_UP_TO = 1000
+# The demo employee's own history, one outcome per planned assignment: the
+# first case passed, the second in progress, the third not started.
+EMPLOYEE_OUTCOMES = ["pass_first", "in_progress", "not_started", "not_started"]
 
-    def handle(self, *args, **options) -> None:
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content, create the demo accounts and a demo organisation "
+        "with training history (idempotent)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=DEMO_ORGANISATION_SIZE,
+            help="How many people the demo organisation has (e.g. 100000 for benchmarks).",
+        )
+
+    def handle(self, *args, employees: int = DEMO_ORGANISATION_SIZE, **options) -> None:
         with transaction.atomic():
             self.load_content()
             trainers = self.trainers_group()
-            self.create_accounts(trainers)
+            province = self.province()
+            builder = Builder(
+                province=province,
+                employees=employees,
+                with_choices=employees <= CHOICES_UP_TO,
+                log=self.stdout.write,
+            )
+            departments = builder.units()
+            self.create_accounts(trainers, province=province, home=departments[7])
+            self.build_organisation(builder, departments)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
             f"Demo sign-ins (password for all: {DEMO_PASSWORD}): "
@@ -63,13 +95,33 @@ class Command(BaseCommand):
         group.permissions.set(permissions)
         return group
 
-    def create_accounts(self, trainers: Group) -> None:
+    def province(self) -> Unit:
+        return Unit.objects.filter(code="DEMO").first() or Unit.objects.create_child(
+            None, code="DEMO", name="示范省"
+        )
+
+    def build_organisation(self, builder: Builder, departments: list[Unit]) -> None:
+        """People, assignments and history, each made once: a second run
+        finds them and changes nothing."""
+        province = builder.province
+        people = Employee.objects.filter(unit__path__startswith=province.path).exclude(
+            user__username__in=DEMO_USERNAMES
+        )
+        if not people.exists():
+            builder.people(departments, password=DEMO_PASSWORD)
+        modules = list(Module.objects.published().order_by("order", "pk")[:3])
+        if not modules or Assignment.objects.filter(unit=province).exists():
+            return
+        plan = builder.assignments(modules, departments, by=UnitAdmin.objects.first().user)
+        employee = Employee.objects.get(user__username="employee")
+        everyone = [*people.order_by("pk"), employee]
+        builder.history(everyone, plan, scripted={employee.pk: EMPLOYEE_OUTCOMES[: len(plan)]})
+        self.stdout.write(f"Assigned {len(modules)} modules with history")
+
+    def create_accounts(self, trainers: Group, *, province: Unit, home: Unit) -> None:
         from django.contrib.auth import get_user_model
 
         User = get_user_model()
-        province, _ = Unit.objects.get_or_create(
-            code="DEMO", defaults={"name": "Demo Province", "path": "0001/", "depth": 0}
-        )
         people = [
             # username, full name, staff, superuser. A Chinese name is kept
             # whole (family name first) rather than split into first/last.
@@ -93,7 +145,8 @@ class Command(BaseCommand):
             Employee.objects.get_or_create(
                 user=user,
                 defaults={
-                    "unit": province,
+                    # The employee works in a department; the others sit at the top.
+                    "unit": home if username == "employee" else province,
                     "employee_number": f"DEMO-{number:04d}",
                     "full_name": name,
                 },

@@ -1,0 +1,145 @@
+"""Forms of the unit admin's pages: report filters, assigning, importing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from completion.models import Employee, TrainingStatus, Unit
+from completion.reports import COMPLETED, SORTS, Filters
+from lessons.models import Module
+
+INDENT = "\u3000"  # an ideographic space: indents Chinese and Latin names alike
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        # Indent by depth so the select reads as the tree it is.
+        return f"{INDENT * unit.depth}{unit.name}"
+
+
+class ReportFilterForm(forms.Form):
+    module = forms.ModelChoiceField(
+        label=_("Module"),
+        queryset=Module.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All modules"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any status")),
+            (COMPLETED, _("Completed (on time or late)")),
+            *TrainingStatus.choices,
+        ],
+    )
+    unit = UnitChoiceField(
+        label=_("Sub-unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Whole unit"),
+    )
+    name = forms.CharField(label=_("Name or employee number"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, key) for name in SORTS for key in (name, f"-{name}")],
+    )
+
+    def __init__(self, *args, root: Unit, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = modules
+        self.fields["unit"].queryset = Unit.objects.subtree(root)
+
+    def filters(self) -> Filters:
+        """What to show: the valid filters, ignoring any that are not (a unit
+        from elsewhere in a hand-edited URL simply does not apply)."""
+        if not self.is_valid():
+            data = {name: value for name, value in self.cleaned_data.items() if value}
+            return Filters(**data)
+        data = self.cleaned_data
+        return Filters(
+            module=data["module"],
+            status=data["status"],
+            unit=data["unit"],
+            name=data["name"].strip(),
+            sort=data["sort"] or "name",
+        )
+
+
+class AssignForm(forms.Form):
+    TARGET_UNIT, TARGET_PEOPLE = "unit", "people"
+
+    modules = forms.ModelMultipleChoiceField(
+        label=_("Modules"), queryset=Module.objects.published(), widget=forms.CheckboxSelectMultiple
+    )
+    target = forms.ChoiceField(
+        label=_("Assign to"),
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                TARGET_UNIT,
+                _("Everyone in a unit and its sub-units, including people who join later"),
+            ),
+            (TARGET_PEOPLE, _("Chosen people")),
+        ],
+        initial=TARGET_UNIT,
+    )
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    people = forms.CharField(
+        label=_("Employee numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One or more employee numbers, separated by spaces, commas or new lines."),
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, root: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root = root
+        self.fields["unit"].queryset = Unit.objects.subtree(root)
+        self.fields["unit"].initial = root.pk
+
+    def clean_due_date(self):
+        due_date = self.cleaned_data["due_date"]
+        if due_date < timezone.localdate():
+            raise forms.ValidationError(_("The due date is in the past."))
+        return due_date
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") == self.TARGET_UNIT and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit."))
+        if data.get("target") == self.TARGET_PEOPLE:
+            data["employees"] = self.chosen_people(data.get("people", ""))
+        return data
+
+    def chosen_people(self, text: str) -> list[Employee]:
+        numbers = {number for number in text.replace(",", " ").split() if number}
+        if not numbers:
+            self.add_error("people", _("Enter at least one employee number."))
+            return []
+        found = list(
+            Employee.objects.filter(
+                employee_number__in=numbers, unit__path__startswith=self.root.path
+            ).select_related("user")
+        )
+        # Numbers outside the admin's subtree read as unknown: they reveal nothing.
+        unknown = sorted(numbers - {employee.employee_number for employee in found})
+        if unknown:
+            self.add_error(
+                "people",
+                _("No one in this unit has the employee number: %(numbers)s")
+                % {"numbers": ", ".join(unknown)},
+            )
+        return found
+
+
+class EmployeeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV with a header row: full_name, employee_number, unit_code, email."),
+    )
