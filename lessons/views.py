@@ -41,6 +41,12 @@ def _get_attempt_for_user(user, attempt_id: int) -> Attempt:
     return get_object_or_404(Attempt.objects.select_related("module"), pk=attempt_id, user=user)
 
 
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    # An htmx request would follow a plain redirect and swap a whole page
+    # into the question panel: ask htmx to load the page instead.
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _resume_url(attempt: Attempt) -> str:
     position = attempt.first_unanswered_position()
     if position is None:
@@ -83,9 +89,10 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, module: Module) -> HttpResponse:
-    point = get_object_or_404(
-        module.decision_points.prefetch_related("options"), pk=request.POST.get("decision")
-    )
+    decision_id = request.POST.get("decision", "")
+    if not decision_id.isdigit():
+        raise Http404
+    point = get_object_or_404(module.decision_points.prefetch_related("options"), pk=decision_id)
     try:
         point.response = point.respond(user=request.user, option_id=request.POST.get("option"))
     except ValidationError as error:
@@ -124,20 +131,24 @@ def question(request: HttpRequest, attempt_id: int, position: int) -> HttpRespon
     attempt = _get_attempt_for_user(request.user, attempt_id)
     if attempt.is_submitted:
         messages.info(request, _("This attempt has been submitted; here is its result."))
-        return redirect("lessons:result", attempt_id=attempt.pk)
+        return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
     current = _attempt_question(attempt, position)
     if current is None:
         messages.error(
             request,
             _("Question %(position)s is not part of this attempt.") % {"position": position},
         )
-        return redirect(_resume_url(attempt))
+        return _redirect(request, _resume_url(attempt))
     back_to_review = request.POST.get("then", request.GET.get("then")) == "review"
     error = None
     if request.method == "POST":
         try:
             attempt.answer(position=position, choice_ids=request.POST.getlist("choice"))
         except ValidationError as exc:
+            attempt.refresh_from_db()
+            if attempt.is_submitted:  # submitted meanwhile, in another tab
+                messages.error(request, exc.messages[0])
+                return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
             error = exc.messages[0]
         else:
             return _after_answer(request, attempt, position, back_to_review)
@@ -166,7 +177,7 @@ def _render_question(request, attempt, current, back_to_review=False, error=None
 def _after_answer(request, attempt: Attempt, position: int, back_to_review: bool) -> HttpResponse:
     review_url = reverse("lessons:review", args=[attempt.pk])
     if back_to_review or position >= attempt.question_count:
-        return HttpResponseClientRedirect(review_url) if request.htmx else redirect(review_url)
+        return _redirect(request, review_url)
     next_url = reverse("lessons:question", args=[attempt.pk, position + 1])
     if not request.htmx:
         return redirect(next_url)

@@ -208,3 +208,10 @@ def test_the_preview_is_for_staff_only(client, module, alice, user_factory):
         assert question.text in page
     assert page.count(">Correct<") == 8  # 6 questions: one or two right answers each
     assert not Attempt.objects.exists()
+
+
+def test_a_malformed_decision_id_is_not_found(client, module, alice):
+    client.force_login(alice)
+    response = client.post(url("story", module), {"decision": "1 OR 1=1", "option": "1"})
+    assert response.status_code == 404
+    assert not DecisionResponse.objects.exists()

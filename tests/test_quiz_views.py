@@ -297,3 +297,49 @@ def test_the_question_page_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         # session, user, attempt+module, question, its choices, answered count
         assert client.get(question_url(attempt, 2)).status_code == 200
+
+
+def test_with_htmx_an_answer_after_submit_loads_the_result_page(client, attempt, alice):
+    answer_all(attempt, right=4)
+    attempt.submit()
+    client.force_login(alice)
+    response = client.post(
+        question_url(attempt, 1), {"choice": wrong_ids(attempt, 1)}, headers={"HX-Request": "true"}
+    )
+    assert response.headers["HX-Redirect"] == reverse("lessons:result", args=[attempt.pk])
+    assert selected(attempt) == {pk for p in range(1, 5) for pk in correct_ids(attempt, p)}
+
+
+def test_an_answer_racing_a_submit_is_refused_and_leads_to_the_result(
+    client, attempt, alice, monkeypatch
+):
+    answer_all(attempt, right=4)
+    before = selected(attempt)
+    client.force_login(alice)
+    # The page was loaded while the attempt was open; it is submitted in
+    # another tab between that check and the answer being written.
+    real_answer = Attempt.answer
+
+    def submit_first(self, **kwargs):
+        Attempt.objects.get(pk=self.pk).submit()
+        return real_answer(self, **kwargs)
+
+    monkeypatch.setattr(Attempt, "answer", submit_first)
+    response = client.post(question_url(attempt, 1), {"choice": wrong_ids(attempt, 1)}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("lessons:result", args=[attempt.pk])
+    assert "can no longer be changed" in response.content.decode()
+    assert selected(attempt) == before
+
+
+def test_the_review_and_result_pages_use_a_fixed_number_of_queries(
+    client, attempt, alice, django_assert_max_num_queries
+):
+    answer_all(attempt, right=2)
+    client.force_login(alice)
+    with django_assert_max_num_queries(6):
+        # session, user, attempt+module, questions, their choices
+        assert client.get(reverse("lessons:review", args=[attempt.pk])).status_code == 200
+    attempt.submit()
+    with django_assert_max_num_queries(7):
+        # session, user, attempt+module, questions, their choices, the person's attempts
+        assert client.get(reverse("lessons:result", args=[attempt.pk])).status_code == 200
