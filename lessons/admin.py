@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,13 +27,29 @@ from lessons.models import (
 )
 
 
-class LessonSectionInline(admin.StackedInline):
+class CaseMomentsMixin:
+    """Offer only the events and red flags of the module's own case."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        case_id = getattr(request, "_lessons_case_id", None)
+        if field is not None and case_id and db_field.name in ("event", "red_flag"):
+            field.queryset = field.queryset.filter(case_id=case_id)
+        return field
+
+
+def remember_case(request, case_id) -> None:
+    # Read by CaseMomentsMixin while the forms of this request are built.
+    request._lessons_case_id = case_id
+
+
+class LessonSectionInline(CaseMomentsMixin, admin.StackedInline):
     model = LessonSection
     extra = 0
     fields = ["order", "title", "body", "event", "red_flag"]
 
 
-class DecisionPointInline(admin.StackedInline):
+class DecisionPointInline(CaseMomentsMixin, admin.StackedInline):
     model = DecisionPoint
     extra = 0
     fields = ["order", "event", "prompt", "what_happened"]
@@ -60,6 +77,12 @@ class ModuleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [LessonSectionInline, DecisionPointInline]
     actions = ["publish", "unpublish"]
+
+    def get_object(self, request, object_id, from_field=None):
+        module = super().get_object(request, object_id, from_field)
+        if module is not None:
+            remember_case(request, module.case_id)
+        return module
 
     def get_queryset(self, request):
         return (
@@ -110,11 +133,17 @@ class DecisionOptionInline(admin.TabularInline):
 
 
 @admin.register(DecisionPoint)
-class DecisionPointAdmin(admin.ModelAdmin):
+class DecisionPointAdmin(CaseMomentsMixin, admin.ModelAdmin):
     list_display = ["__str__", "module", "event", "order"]
     list_filter = ["module"]
     list_select_related = ["module", "event"]
     inlines = [DecisionOptionInline]
+
+    def get_object(self, request, object_id, from_field=None):
+        point = super().get_object(request, object_id, from_field)
+        if point is not None:
+            remember_case(request, point.module.case_id)
+        return point
 
 
 class ChoiceInlineFormSet(forms.BaseInlineFormSet):
@@ -152,6 +181,7 @@ class ChoiceInline(admin.TabularInline):
     formset = ChoiceInlineFormSet
     extra = 0
     fields = ["order", "text", "is_correct"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -176,13 +206,19 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(CaseMomentsMixin, admin.ModelAdmin):
     form = QuestionAdminForm
-    list_display = ["short_text", "module", "kind", "is_active", "times_asked", "share_correct"]
+    list_display = ["short_text", "kind", "is_active", "times_asked", "share_correct"]
     list_filter = ["module", "kind", "is_active"]
     search_fields = ["text"]
     list_select_related = ["module"]
     inlines = [ChoiceInline]
+
+    def get_object(self, request, object_id, from_field=None):
+        question = super().get_object(request, object_id, from_field)
+        if question is not None:
+            remember_case(request, question.module.case_id)
+        return question
 
     def get_queryset(self, request):
         # Statistics come from submitted attempts only, counted in SQL.

@@ -192,3 +192,15 @@ def test_attempts_are_read_only_in_the_admin(admin_client, module, user_factory)
 def test_the_module_list_links_to_the_learner_preview(admin_client, module):
     page = admin_client.get(reverse("admin:lessons_module_changelist")).content.decode()
     assert reverse("lessons:preview", args=[module.slug]) in page
+
+
+def test_a_question_offers_only_the_moments_of_its_own_case(admin_client, module):
+    other = make_module("other")
+    question = module.questions.first()
+    page = admin_client.get(
+        reverse("admin:lessons_question_change", args=[question.pk])
+    ).content.decode()
+    own = module.case.events.first()
+    foreign = other.case.events.first()
+    assert f'<option value="{own.pk}">' in page
+    assert f'<option value="{foreign.pk}">' not in page
