@@ -20,13 +20,10 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class ReportFilterForm(forms.Form):
-    module = forms.ModelChoiceField(
-        label=_("Module"),
-        queryset=Module.objects.none(),
-        required=False,
-        to_field_name="slug",
-        empty_label=_("All modules"),
-    )
+    """The report's filters. Modules and units come as lists already loaded
+    (the page shows them too), so validating costs no query."""
+
+    module = forms.ChoiceField(label=_("Module"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -36,12 +33,7 @@ class ReportFilterForm(forms.Form):
             *TrainingStatus.choices,
         ],
     )
-    unit = UnitChoiceField(
-        label=_("Sub-unit"),
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label=_("Whole unit"),
-    )
+    unit = forms.TypedChoiceField(label=_("Sub-unit"), required=False, coerce=int)
     name = forms.CharField(label=_("Name or employee number"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -49,24 +41,28 @@ class ReportFilterForm(forms.Form):
         choices=[(key, key) for name in SORTS for key in (name, f"-{name}")],
     )
 
-    def __init__(self, *args, root: Unit, modules, **kwargs):
+    def __init__(self, *args, modules: list[Module], units: list[Unit], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["module"].queryset = modules
-        self.fields["unit"].queryset = Unit.objects.subtree(root)
+        self.modules = {module.slug: module for module in modules}
+        self.units = {unit.pk: unit for unit in units}
+        self.fields["module"].choices = [("", _("All modules"))] + [
+            (module.slug, module.title) for module in modules
+        ]
+        self.fields["unit"].choices = [("", _("Whole unit"))] + [
+            (unit.pk, f"{INDENT * (unit.depth - units[0].depth)}{unit.name}") for unit in units
+        ]
 
     def filters(self) -> Filters:
         """What to show: the valid filters, ignoring any that are not (a unit
         from elsewhere in a hand-edited URL simply does not apply)."""
-        if not self.is_valid():
-            data = {name: value for name, value in self.cleaned_data.items() if value}
-            return Filters(**data)
+        self.is_valid()
         data = self.cleaned_data
         return Filters(
-            module=data["module"],
-            status=data["status"],
-            unit=data["unit"],
-            name=data["name"].strip(),
-            sort=data["sort"] or "name",
+            module=self.modules.get(data.get("module")),
+            status=data.get("status", ""),
+            unit=self.units.get(data.get("unit")),
+            name=data.get("name", "").strip(),
+            sort=data.get("sort") or "name",
         )
 
 

@@ -123,6 +123,7 @@ def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: d
             "due_date",
             "completed_at",
             unit_name=F("unit__name"),
+            parent_unit_name=F("unit__parent__name"),
             unit_path=F("unit__path"),
         )
         for module in chosen
@@ -197,7 +198,9 @@ class Summary:
     total: Figures
 
 
-def summary(root: Unit, modules: list[Module], *, today: date) -> Summary:
+def summary(
+    root: Unit, modules: list[Module], *, children: list[Unit], today: date
+) -> Summary:
     """Figures per sub-unit and module, with totals: one GROUP BY query.
 
     A sub-unit's subtree is the rows whose unit path starts with its path, so
@@ -220,7 +223,7 @@ def summary(root: Unit, modules: list[Module], *, today: date) -> Summary:
     grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0] if parts else []
 
     branches = {root.path: Branch(unit=root, direct=True)}
-    for child in Unit.objects.filter(parent=root).order_by("path"):
+    for child in sorted(children, key=lambda unit: unit.path):
         branches[child.path] = Branch(unit=child)
     by_module = {module.pk: Figures() for module in modules}
     total = Figures()

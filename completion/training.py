@@ -8,12 +8,8 @@ from datetime import date
 from completion.models import COMPLETED_STATUSES, Certificate, TrainingStatus, training_of
 from lessons.models import Module
 
-# What needs doing first: late work, then work begun, then work not begun.
-URGENCY = {
-    TrainingStatus.OVERDUE: 0,
-    TrainingStatus.IN_PROGRESS: 1,
-    TrainingStatus.NOT_STARTED: 2,
-}
+# The statuses that still ask something of the person.
+OPEN = (TrainingStatus.OVERDUE, TrainingStatus.IN_PROGRESS, TrainingStatus.NOT_STARTED)
 
 
 @dataclass
@@ -33,10 +29,17 @@ class MyTraining:
     def next_module(self) -> Module | None:
         """The assigned module to open next (none when all are done, or all
         that remain have no attempts left, which only an admin can change)."""
-        open_modules = [m for m in self.assigned if m.training_status in URGENCY]
+        open_modules = [m for m in self.assigned if m.training_status in OPEN]
+        # Late work first, then the nearest due date; on the same date, the
+        # module already begun.
         return min(
             open_modules,
-            key=lambda m: (URGENCY[m.training_status], m.due_date, m.order),
+            key=lambda m: (
+                m.training_status != TrainingStatus.OVERDUE,
+                m.due_date,
+                m.training_status != TrainingStatus.IN_PROGRESS,
+                m.order,
+            ),
             default=None,
         )
 

@@ -45,11 +45,12 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _table(request: HttpRequest, unit: Unit):
-    """The modules, the filters and the filtered rows of a unit's report."""
-    modules = reports.assigned_modules()
-    form = ReportFilterForm(request.GET, root=unit, modules=modules)
+    """The modules, units, filters and filtered rows of a unit's report."""
+    modules = list(reports.assigned_modules())
+    units = list(Unit.objects.subtree(unit))
+    form = ReportFilterForm(request.GET, modules=modules, units=units)
     filters = form.filters()
-    rows = reports.person_rows(unit, list(modules), filters, today=reports.local_today())
+    rows = reports.person_rows(unit, modules, filters, today=reports.local_today())
     return form, filters, rows
 
 
@@ -66,11 +67,13 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "people":
         return render(request, "completion/report.html#people", context)
-    modules = list(form.fields["module"].queryset)
-    summary = reports.summary(unit, modules, today=reports.local_today())
+    modules = list(form.modules.values())
+    children = [child for child in form.units.values() if child.parent_id == unit.pk]
+    summary = reports.summary(unit, modules, children=children, today=reports.local_today())
     chosen = filters.module.pk if filters.module else None
     context |= {
         "modules": modules,
+        "summary": summary,
         "module_figures": [(module, summary.by_module[module.pk]) for module in modules],
         "branch_figures": [
             (branch, branch.by_module.get(chosen, reports.Figures()) if chosen else branch.total)

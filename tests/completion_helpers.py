@@ -41,7 +41,10 @@ def make_module(slug: str = "module", *, attempt_limit: int = 3, questions: int 
     )
     for order in range(questions):
         question = Question.objects.create(
-            module=module, order=order, kind="single", text=f"{slug} question {order + 1}",
+            module=module,
+            order=order,
+            kind="single",
+            text=f"{slug} question {order + 1}",
             explanation="because",
         )
         Choice.objects.create(question=question, text="right", is_correct=True)
@@ -105,3 +108,18 @@ def make_attempt(
         if attempt.passed:
             Completion.objects.record(attempt=attempt)
     return attempt
+
+
+def make_people(unit: Unit, count: int, prefix: str = "bulk") -> list:
+    """Many people at once (one password hash, bulk inserts)."""
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"{prefix}{n}", first_name=f"员工{n}", password="!") for n in range(count)]
+    )
+    Employee.objects.bulk_create(
+        [
+            Employee(user=user, unit=unit, employee_number=f"{prefix}-{n}", full_name=f"员工{n}")
+            for n, user in enumerate(users)
+        ]
+    )
+    return users

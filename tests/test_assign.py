@@ -1,0 +1,108 @@
+"""The assign page: modules to a unit (and later joiners) or chosen people."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from completion.models import Assignment, DueDateChange
+from tests.completion_helpers import make_admin, make_module, make_person, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    province = make_unit(None, "省")
+    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
+    return {
+        "province": province,
+        "bureau": bureau,
+        "sibling": sibling,
+        "admin": make_admin(bureau),
+        "module": make_module("papers"),
+    }
+
+
+def due(days=14):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def post(client, org, **data):
+    client.force_login(org["admin"])
+    url = reverse("completion:assign", args=[org["bureau"].pk])
+    return client.post(url, {"modules": [org["module"].pk], "due_date": due(), **data}, follow=True)
+
+
+def test_it_sends_a_signed_out_visitor_to_sign_in(client, org):
+    response = client.get(reverse("completion:assign", args=[org["bureau"].pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_it_is_a_404_for_an_employee(client, org):
+    client.force_login(make_person(org["bureau"]))
+    assert client.get(reverse("completion:assign", args=[org["bureau"].pk])).status_code == 404
+
+
+def test_it_is_a_404_for_a_sibling_unit(client, org):
+    client.force_login(org["admin"])
+    assert client.get(reverse("completion:assign", args=[org["sibling"].pk])).status_code == 404
+
+
+def test_it_shows_the_form(client, org):
+    client.force_login(org["admin"])
+    response = client.get(reverse("completion:assign", args=[org["bureau"].pk]))
+    assert response.status_code == 200
+    assert "Module papers" in response.content.decode()
+
+
+def test_it_assigns_to_a_unit_and_confirms(client, org):
+    response = post(client, org, target="unit", unit=org["bureau"].pk)
+    assignment = Assignment.objects.get()
+    assert (assignment.unit, assignment.assigned_by) == (org["bureau"], org["admin"])
+    assert "Assigned Module papers to 甲局" in response.content.decode()
+
+
+def test_assigning_again_changes_the_due_date_and_records_it(client, org):
+    post(client, org, target="unit", unit=org["bureau"].pk)
+    response = post(client, org, target="unit", unit=org["bureau"].pk, due_date=due(30))
+    assignment = Assignment.objects.get()
+    assert assignment.due_date.isoformat() == due(30)
+    change = DueDateChange.objects.get()
+    assert (change.old_due_date.isoformat(), change.new_due_date.isoformat()) == (due(), due(30))
+    assert change.changed_by == org["admin"]
+    assert "already existed" in response.content.decode()
+
+
+def test_assigning_again_with_the_same_date_records_nothing(client, org):
+    post(client, org, target="unit", unit=org["bureau"].pk)
+    post(client, org, target="unit", unit=org["bureau"].pk)
+    assert Assignment.objects.count() == 1
+    assert not DueDateChange.objects.exists()
+
+
+def test_it_assigns_to_chosen_people(client, org):
+    one, two = make_person(org["bureau"]), make_person(make_unit(org["bureau"], "处"))
+    numbers = f"{one.employee.employee_number}, {two.employee.employee_number}"
+    post(client, org, target="people", people=numbers)
+    assert set(Assignment.objects.values_list("user", flat=True)) == {one.pk, two.pk}
+
+
+def test_it_refuses_people_outside_the_admins_unit(client, org):
+    outsider = make_person(org["sibling"])
+    response = post(client, org, target="people", people=outsider.employee.employee_number)
+    assert response.status_code == 200
+    assert "No one in this unit has the employee number" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_it_refuses_a_unit_outside_the_admins_unit(client, org):
+    post(client, org, target="unit", unit=org["sibling"].pk)
+    assert not Assignment.objects.exists()
+
+
+def test_it_refuses_a_due_date_in_the_past(client, org):
+    response = post(client, org, target="unit", unit=org["bureau"].pk, due_date=due(-1))
+    assert "The due date is in the past." in response.content.decode()
+    assert not Assignment.objects.exists()
