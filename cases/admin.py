@@ -3,7 +3,9 @@ timeline, red flags and outcomes inline, draft/publish, and a preview through
 "View on site" (staff see drafts there as a learner would)."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
+from django.forms import Textarea
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -24,22 +26,26 @@ class CaseChildFormSet(BaseInlineFormSet):
                 form.fields[name].queryset = model.objects.filter(case=self.instance.pk)
 
 
-class PersonInline(admin.StackedInline):
-    model = Person
+class CaseChildInline(admin.StackedInline):
     extra = 0
+    # A case page holds dozens of text fields; short boxes keep it scannable
+    # (the browser lets the trainer drag one larger).
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
+
+
+class PersonInline(CaseChildInline):
+    model = Person
     fields = [("label", "order"), ("role", "age"), "description", "fate"]
 
 
-class EventInline(admin.StackedInline):
+class EventInline(CaseChildInline):
     model = Event
-    extra = 0
     fields = [("order", "phase"), "title", "body"]
 
 
-class RedFlagInline(admin.StackedInline):
+class RedFlagInline(CaseChildInline):
     model = RedFlag
     formset = CaseChildFormSet
-    extra = 0
     fields = [
         ("order", "event"),
         "sign",
@@ -56,10 +62,9 @@ class RedFlagInline(admin.StackedInline):
         return formset
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(CaseChildInline):
     model = Outcome
     formset = CaseChildFormSet
-    extra = 0
     fields = [("order", "person", "kind"), "description", "provision"]
 
 

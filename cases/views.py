@@ -8,13 +8,10 @@ from cases.models import Case, Theme
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = (
-        Case.objects.visible_to(request.user)
-        .prefetch_related("themes")
-        .annotate(red_flag_count=Count("red_flags"))
-    )
+    visible = Case.objects.visible_to(request.user)
+    cases = visible.prefetch_related("themes").annotate(red_flag_count=Count("red_flags"))
     # Only themes that lead somewhere for this user are offered as filters.
-    themes = Theme.objects.filter(cases__in=cases.values("pk")).distinct()
+    themes = Theme.objects.filter(cases__in=visible).distinct()
     theme = None
     if slug := request.GET.get("theme"):
         theme = get_object_or_404(themes, slug=slug)
