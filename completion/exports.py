@@ -60,7 +60,7 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(headers())
     for row in rows:
         yield writer.writerow(
-            [value.isoformat(sep=" ") if isinstance(value, date) else value for value in cells(row)]
+            [str(value) if isinstance(value, date) else value for value in cells(row)]
         )
 
 

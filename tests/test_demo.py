@@ -26,3 +26,49 @@ def test_running_it_twice_changes_nothing(demo):
     before = counts()
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == before
+
+
+def test_it_builds_an_organisation_of_about_a_hundred_people(demo):
+    from completion.models import Employee, Unit
+
+    province = Unit.objects.get(code="DEMO")
+    assert Unit.objects.filter(parent=province).count() >= 4  # bureaus
+    assert Unit.objects.filter(depth=2).count() >= 12  # departments
+    people = Employee.objects.filter(unit__path__startswith=province.path).exclude(
+        user__username__in=["employee", "unitadmin", "trainer", "admin"]
+    )
+    assert people.count() == 100
+    # Chinese names, family name first, kept whole.
+    assert all(1 < len(name) <= 3 for name in people.values_list("full_name", flat=True))
+
+
+def test_it_gives_the_demo_accounts_their_places(demo):
+    from completion.models import Employee, Unit
+
+    employee = Employee.objects.get(user__username="employee")
+    assert employee.unit.depth == 2  # a department, below a bureau
+    admin_units = Unit.objects.filter(admins__user__username="unitadmin")
+    assert list(admin_units.values_list("code", flat=True)) == ["DEMO"]
+
+
+def test_it_gives_the_organisation_a_realistic_spread_of_statuses(demo):
+    from collections import Counter
+
+    from completion import reports
+    from completion.models import Unit
+
+    province = Unit.objects.get(code="DEMO")
+    modules = list(reports.assigned_modules())
+    assert len(modules) == 3
+    rows = reports.person_rows(province, modules, reports.Filters(), today=reports.local_today())
+    counts = Counter(row["training_status"] for row in rows)
+    assert set(counts) >= {"passed", "failed", "in_progress", "overdue", "not_started"}
+    assert counts["passed"] < sum(counts.values()) * 0.8  # not everyone is done
+
+
+def test_it_builds_a_large_organisation_on_request(db):
+    from completion.models import Employee
+
+    call_command("demo", employees=600, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo_accounts = ["employee", "unitadmin", "trainer", "admin"]
+    assert Employee.objects.exclude(user__username__in=demo_accounts).count() == 600

@@ -1,0 +1,113 @@
+"""CSV and Excel exports of the report table: same filters, safe cells."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from completion.exports import neutralise
+from completion.models import Assignment
+from completion.reports import COLUMNS
+from tests.completion_helpers import (
+    local,
+    make_admin,
+    make_attempt,
+    make_module,
+    make_person,
+    make_unit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    module = make_module("papers")
+    province = make_unit(None, "省")
+    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
+    Assignment.objects.assign(
+        module=module, unit=province, due_date=timezone.localdate() + timedelta(days=5), by=None
+    )
+    passed = make_person(bureau, "李明")
+    make_attempt(passed, module, score=100, at=local(2026, 1, 1, 9))
+    make_person(bureau, '=HYPERLINK("http://evil")')
+    make_person(sibling, "钱芳")
+    admin = make_admin(bureau)
+    return {"module": module, "bureau": bureau, "sibling": sibling, "admin": admin}
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_rows(response) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+
+
+def test_it_is_a_404_for_another_unit(client, org):
+    client.force_login(org["admin"])
+    for name in ("completion:report_csv", "completion:report_xlsx"):
+        assert client.get(reverse(name, args=[org["sibling"].pk])).status_code == 404
+
+
+def test_it_sends_a_signed_out_visitor_to_sign_in(client, org):
+    response = client.get(reverse("completion:report_csv", args=[org["bureau"].pk]))
+    assert response.status_code == 302
+
+
+def test_the_csv_holds_the_rows_the_page_shows_for_the_same_filter(client, org):
+    client.force_login(org["admin"])
+    query = "?status=not_started&sort=-name"
+    page = client.get(reverse("completion:unit_report", args=[org["bureau"].pk]) + query)
+    on_screen = [row["full_name"] for row in page.context["page"].object_list]
+    response = client.get(reverse("completion:report_csv", args=[org["bureau"].pk]) + query)
+    rows = csv_rows(response)
+    assert rows[0][:5] == ["Name", "Employee number", "Unit", "Module", "Status"]
+    assert [row[0].lstrip("'") for row in rows[1:]] == on_screen
+    assert all(row[4] == "Not started" for row in rows[1:])
+    assert "钱芳" not in str(rows)  # another unit: never exported
+
+
+def test_the_excel_file_holds_the_same_rows_with_real_dates(client, org):
+    client.force_login(org["admin"])
+    response = client.get(reverse("completion:report_xlsx", args=[org["bureau"].pk]) + "?name=李")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    header, *rows = xlsx_rows(response)
+    assert header[0] == "Name" and header[8] == "Due"
+    assert [(row[0], row[4], row[5]) for row in rows] == [("李明", "Passed", 100)]
+    assert rows[0][8] is not None and rows[0][9].year == 2026  # dates stay dates
+
+
+def test_formulas_are_neutralised_in_both_formats(client, org):
+    client.force_login(org["admin"])
+    csv_names = [
+        row[0]
+        for row in csv_rows(client.get(reverse("completion:report_csv", args=[org["bureau"].pk])))
+    ]
+    assert '\'=HYPERLINK("http://evil")' in csv_names
+    xlsx = xlsx_rows(client.get(reverse("completion:report_xlsx", args=[org["bureau"].pk])))
+    cells = [row[0] for row in xlsx]
+    assert '\'=HYPERLINK("http://evil")' in cells
+    assert not any(str(cell).startswith("=") for row in xlsx for cell in row if cell)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_it_neutralises_every_formula_start(start):
+    assert neutralise(f"{start}1+1") == f"'{start}1+1"
+    assert neutralise("王小明") == "王小明"
+
+
+def test_the_headers_follow_the_users_language(client, org):
+    client.force_login(org["admin"])
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    response = client.get(reverse("completion:report_csv", args=[org["bureau"].pk]))
+    header = csv_rows(response)[0]
+    assert response.headers["Content-Language"] == "zh-hans"
+    with translation.override("zh-hans"):
+        assert header == [str(label) for _key, label in COLUMNS]
