@@ -86,7 +86,8 @@ class CertificateQuerySet(models.QuerySet):
             with transaction.atomic():
                 return self.create(
                     serial=SerialCounter.next_serial(timezone.localtime(now).year),
-                    token=secrets.token_urlsafe(24),
+                    # 128 random bits: unguessable, and short enough for a small QR code.
+                    token=secrets.token_urlsafe(16),
                     completion=completion,
                     attempt=attempt,
                     user=completion.user,

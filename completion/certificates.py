@@ -6,25 +6,32 @@ are set in Noto Serif CJK SC (Debian's fonts-noto-cjk), which WeasyPrint
 subsets and embeds: the PDF needs no font on the reader's machine.
 
 Bulk printing renders a bounded number of certificates per WeasyPrint
-document and appends each document's pages to the output, so a selection of
-any size costs the memory of one chunk of layout plus the (small) pages.
+document, in a few worker processes at once, and appends each document's
+pages to the output in order; only a handful of chunks are in flight, so a
+selection of any size costs the memory of a few chunks of layout.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import IO, TYPE_CHECKING
 
 import segno
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from weasyprint.text.fonts import FontConfiguration
 
-from completion.certificate_models import Certificate
+if TYPE_CHECKING:
+    from completion.certificate_models import Certificate
 
 PRINT_TEMPLATE = "completion/certificate_print.html"
 PRINT_STYLESHEET = "css/certificate-print.css"
@@ -32,11 +39,34 @@ PRINT_STYLESHEET = "css/certificate-print.css"
 # enough that each document's fixed cost (font subsetting) is shared, small
 # enough that the layout of one chunk stays a few tens of megabytes.
 CHUNK_SIZE = 100
+# Processes laying out chunks side by side when printing in bulk.
+PRINT_WORKERS = min(os.cpu_count() or 1, 4)
+QR_MASK = 2
 
 
-def qr_data_uri(url: str) -> str:
-    """The QR code of `url` as an SVG data URI (vector, with its quiet zone)."""
-    return segno.make(url, error="m").svg_data_uri(scale=1, border=4)
+def qr_svg(url: str) -> str:
+    """The QR code of `url` as inline SVG (vector, with its quiet zone).
+
+    The mask pattern is fixed rather than chosen by scoring all eight: the
+    scoring cost more than laying out the rest of the page, and a crisp
+    printed code reads with any mask."""
+    return segno.make(url, error="m", mask=QR_MASK, boost_error=False).svg_inline(
+        scale=1, border=4, omitsize=True, svgclass=None, lineclass=None
+    )
+
+
+def render_html(certificates: Iterable[Certificate]) -> str:
+    return render_to_string(
+        PRINT_TEMPLATE,
+        {
+            "certificates": [
+                # segno writes the SVG itself; the address is encoded as
+                # module positions, never copied into the markup as text.
+                (certificate, mark_safe(qr_svg(certificate.verify_url)))  # noqa: S308
+                for certificate in certificates
+            ]
+        },
+    )
 
 
 @functools.cache
@@ -45,31 +75,25 @@ def _font_config() -> FontConfiguration:
 
 
 @functools.cache
-def _stylesheet() -> weasyprint.CSS:
+def _stylesheet(path: str) -> weasyprint.CSS:
     # Parsed once per process: every certificate uses the same stylesheet.
-    path = finders.find(PRINT_STYLESHEET)
     return weasyprint.CSS(filename=path, font_config=_font_config())
 
 
-def render_html(certificates: Iterable[Certificate]) -> str:
-    return render_to_string(
-        PRINT_TEMPLATE,
-        {
-            "certificates": [
-                (certificate, qr_data_uri(certificate.verify_url)) for certificate in certificates
-            ]
-        },
+def html_to_pdf(html: str, stylesheet: str, base_url: str) -> bytes:
+    """Lay out printed certificates. Needs no Django, so worker processes
+    can run it without setting Django up."""
+    document = weasyprint.HTML(string=html, base_url=base_url).render(
+        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
     )
-
-
-def _document(certificates: Iterable[Certificate]) -> weasyprint.Document:
-    html = weasyprint.HTML(string=render_html(certificates), base_url=str(settings.BASE_DIR))
-    return html.render(stylesheets=[_stylesheet()], font_config=_font_config())
+    return document.write_pdf()
 
 
 def render_pdf(certificates: Iterable[Certificate]) -> bytes:
     """The PDF of `certificates`, one a page."""
-    return _document(certificates).write_pdf()
+    return html_to_pdf(
+        render_html(certificates), finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR)
+    )
 
 
 def _chunks(items: Iterable[Certificate], size: int) -> Iterator[list[Certificate]]:
@@ -83,11 +107,27 @@ def _chunks(items: Iterable[Certificate], size: int) -> Iterator[list[Certificat
         yield chunk
 
 
+class _InProcess:
+    """Stands in for the process pool when there is only one worker."""
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        future.set_result(function(*args))
+        return future
+
+    def __enter__(self) -> _InProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
 def write_bulk_pdf(
     certificates: Iterable[Certificate],
     output: IO[bytes],
     *,
     chunk_size: int | None = None,
+    workers: int | None = None,
     progress: Callable[[int], None] = lambda done: None,
 ) -> int:
     """Write every certificate of `certificates` to `output` as one PDF,
@@ -95,15 +135,38 @@ def write_bulk_pdf(
     number of pages written."""
     from pypdf import PdfReader, PdfWriter
 
+    workers = workers or PRINT_WORKERS
+    stylesheet, base_url = finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR)
+    # Spawned, not forked: the worker (a db_worker thread) may hold database
+    # connections and locks a forked child must not inherit.
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        if workers > 1
+        else _InProcess()
+    )
     writer = PdfWriter()
+    pending: deque[tuple[int, Future]] = deque()
     done = 0
-    for chunk in _chunks(certificates, chunk_size or CHUNK_SIZE):
-        # Each chunk's layout is freed once its PDF is written; only the
-        # finished pages are kept for the final file.
-        reader = PdfReader(io.BytesIO(render_pdf(chunk)))
-        for page in reader.pages:
+
+    def append_oldest() -> None:
+        nonlocal done
+        count, future = pending.popleft()
+        for page in PdfReader(io.BytesIO(future.result())).pages:
             writer.add_page(page)
-        done += len(chunk)
+        done += count
         progress(done)
+
+    with pool:
+        for chunk in _chunks(certificates, chunk_size or CHUNK_SIZE):
+            # The HTML (and the verify address in it) is made here, with this
+            # process's settings and language; workers only lay it out.
+            html = render_html(chunk)
+            pending.append((len(chunk), pool.submit(html_to_pdf, html, stylesheet, base_url)))
+            # Keep every worker busy, but never more than one chunk queued
+            # for each: memory stays bounded whatever the selection size.
+            if len(pending) > 2 * workers:
+                append_oldest()
+        while pending:
+            append_oldest()
     writer.write(output)
     return done

@@ -88,15 +88,15 @@ def test_it_renders_in_chunks_and_joins_them_page_by_page(org, monkeypatch):
     from completion import certificates, tasks
 
     chunks = []
-    render_pdf = certificates.render_pdf
+    render_html = certificates.render_html
 
     def spy(chunk):
         chunks.append(len(chunk))
-        return render_pdf(chunk)
+        return render_html(chunk)
 
     monkeypatch.setattr(certificates, "CHUNK_SIZE", 2)
     monkeypatch.setattr(tasks, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(certificates, "render_pdf", spy)
+    monkeypatch.setattr(certificates, "render_html", spy)
     job = BulkPrintJob.objects.create(
         requested_by=org["admin"], unit=org["province"], filters={"module": org["module"].pk}
     )
