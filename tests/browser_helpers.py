@@ -52,11 +52,21 @@ def check_accessibility(page, label: str) -> list[str]:
 
 
 def assert_no_horizontal_scroll(page, label: str = "") -> None:
-    """Nothing on the page is wider than the window (WCAG 1.4.10 reflow)."""
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], (
-        f"{label or page.url} scrolls sideways: content {widths[0]}px in a {widths[1]}px window; "
-        f"widest elements: {widest_elements(page, widths[1])}"
+    """Nothing on the page is wider than the window (WCAG 1.4.10 reflow).
+
+    The window's width is the narrowest of the configured viewport, the layout
+    viewport and `innerWidth`: a phone browser zooms out to fit content that
+    overflows, which widens `innerWidth` and would hide the overflow."""
+    scroll_width, window_width = page.evaluate(
+        """(viewport) => [
+            document.documentElement.scrollWidth,
+            Math.min(viewport, window.innerWidth, document.documentElement.clientWidth),
+        ]""",
+        page.viewport_size["width"],
+    )
+    assert scroll_width <= window_width, (
+        f"{label or page.url} scrolls sideways: content {scroll_width}px in a "
+        f"{window_width}px window; widest elements: {widest_elements(page, window_width)}"
     )
 
 
@@ -112,6 +122,10 @@ def tab_to(page, matches, *, limit: int = 60, backwards: bool = False) -> dict:
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(limit):
         page.keyboard.press(key)
+        if focused(page) is None:
+            # Past the last element focus leaves the page (for the browser's
+            # own controls); the next Tab brings it back to the top.
+            continue
         state = assert_focus_visible(page)
         if matches(state):
             return state
@@ -136,6 +150,24 @@ def no_js_page(browser, live_server) -> Iterator:
 # The employee journey, step by step. Each step ends on a page and hands it to
 # `check(page, label)`, so one walk serves the plain journey, the phone-width
 # reflow check and the accessibility scan alike.
+
+
+# The pages the employee journey hands to `check`, in order.
+JOURNEY_PAGES = (
+    "sign-in",
+    "My training",
+    "module",
+    "story",
+    "story after a decision",
+    "lesson",
+    "quiz question",
+    "review",
+    "result, not passed",
+    "result, passed",
+    "commitment",
+    "certificate",
+    "verify",
+)
 
 
 def no_check(page, label: str) -> None:
@@ -177,9 +209,19 @@ def wait_after_answer(page, position: int, count: int) -> None:
         expect(page.locator(".quiz-position")).to_contain_text(
             f"Question {position + 1} of {count}"
         )
+        wait_for_htmx(page)
     else:
         page.wait_for_url(re.compile(r"/attempts/\d+/review/"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+
+
+def wait_for_htmx(page) -> None:
+    """Wait until htmx has finished a swap. It wires up the swapped-in form
+    only when the swap settles (some 20 ms later); a keyboard faster than
+    that would submit the form as a plain page load instead."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
 
 def question_count(page) -> int:
@@ -322,7 +364,11 @@ def employee_journey(page, *, username: str = "employee", check=no_check) -> dic
         page.get_by_role("link", name="Download certificate (PDF)").click()
     pdf_text = read_pdf_text(download_info.value.path().read_bytes())
 
-    page.get_by_role("link", name="Public check page").click()
+    # Open the check page at the address printed on the certificate (its
+    # host is SITE_URL; the path is the same on the test server).
+    printed = re.search(r"/verify/\s*([\w-]+)/", pdf_text)
+    assert printed, f"no verify link printed on the certificate:\n{pdf_text}"
+    page.goto(f"/verify/{printed[1]}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check a certificate")
     expect(page.locator(".verify-result")).to_contain_text("Valid")
     expect(page.locator(".verify-result")).to_contain_text(certificate.holder_name)
@@ -335,3 +381,73 @@ def employee_journey(page, *, username: str = "employee", check=no_check) -> dic
         "certificate": certificate,
         "pdf_text": pdf_text,
     }
+
+
+# ---------------------------------------------------------------------------
+# The keyboard alone: Tab to move, Space to tick, arrows within a radio group,
+# Enter to submit. Every stop is checked for a visible focus indicator.
+
+
+def is_choice(state: dict) -> bool:
+    return state["tag"] == "input" and state["name"] == "choice"
+
+
+def is_button(text: str):
+    return lambda state: state["tag"] == "button" and state["text"].startswith(text)
+
+
+def keyboard_sign_in(page, username: str, password: str = "awareness-demo") -> None:
+    page.goto("/accounts/login/")
+    # The username field has autofocus; otherwise Tab to it.
+    if (focused(page) or {}).get("name") != "username":
+        tab_to(page, lambda state: state["name"] == "username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    assert assert_focus_visible(page)["name"] == "password"
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+def keyboard_answer(page, choice_ids: list[int]) -> None:
+    """Tick `choice_ids` on the question on screen and save it, by keyboard."""
+    state = tab_to(page, is_choice)
+    wanted = {str(pk) for pk in choice_ids}
+    if state["type"] == "radio":
+        # Tab enters the group on its first option; Space ticks it and the
+        # arrow keys move the tick to the next one.
+        page.keyboard.press("Space")
+        for _ in range(10):
+            if assert_focus_visible(page)["value"] in wanted:
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Tab")
+    else:
+        # Checkboxes are separate Tab stops: Space ticks the ones wanted.
+        while is_choice(state):
+            if state["value"] in wanted:
+                page.keyboard.press("Space")
+            page.keyboard.press("Tab")
+            state = assert_focus_visible(page)
+    for pk in choice_ids:
+        expect(page.locator(f"#choice-{pk}")).to_be_checked()
+    if not is_button("Save")(assert_focus_visible(page)):
+        tab_to(page, is_button("Save"))
+    page.keyboard.press("Enter")
+
+
+def keyboard_quiz(page, *, correct: bool) -> int:
+    """Answer every question of the attempt on screen by keyboard; end on
+    the review page. Returns the attempt id."""
+    count = question_count(page)
+    while True:
+        attempt_id, position = current_question(page)
+        keyboard_answer(page, answer_ids(attempt_id, position, correct=correct))
+        wait_after_answer(page, position, count)
+        if position < count:
+            # htmx swapped the next question in: focus must follow it, not be
+            # left on a button that no longer exists.
+            expect(page.locator("#question-heading")).to_be_focused()
+        if position == count:
+            return attempt_id

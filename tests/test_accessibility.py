@@ -3,10 +3,18 @@
 Milder findings are printed and listed in pytest's warnings summary.
 """
 
+import re
+
 import pytest
 from django.template import loader
+from playwright.sync_api import expect
 
-from tests.browser_helpers import check_accessibility
+from tests.browser_helpers import (
+    JOURNEY_PAGES,
+    check_accessibility,
+    employee_journey,
+    fresh_module_for,
+)
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,3 +95,50 @@ def test_it_finds_the_server_error_page_accessible(page, live_server):
     page.set_content(loader.get_template("errors/500.html").render())
     assert page.get_by_role("heading", level=1).inner_text() == "Something went wrong"
     check_accessibility(page, "500")
+
+
+def test_it_finds_every_page_of_the_employee_journey_accessible(demo, page):
+    # Sign-in, My training, the module, its story with a decision answered,
+    # the lesson, a quiz question, the review, both results, the commitment,
+    # the certificate and its public check page.
+    scanned = []
+
+    def check(page, label: str) -> None:
+        check_accessibility(page, label)
+        scanned.append(label)
+
+    employee_journey(page, check=check)
+    assert scanned == list(JOURNEY_PAGES)
+
+
+def test_it_finds_a_quiz_question_with_an_error_accessible(demo, page):
+    module = fresh_module_for("employee")
+    sign_in(page, "employee")
+    page.goto(module.get_absolute_url())
+    page.get_by_role("button", name="Start the quiz").click()
+    # Saving without choosing anything is refused with a message.
+    page.locator(".question-form").get_by_role("button", name=re.compile("^Save")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check_accessibility(page, "quiz question with an error")
+
+
+def test_it_finds_the_case_library_and_a_case_accessible(demo, page):
+    sign_in(page, "employee")
+    page.goto("/cases/")
+    check_accessibility(page, "case library")
+    page.locator("main .card h2 a").first.click()
+    page.wait_for_url("**/cases/*/")
+    # With every "what went wrong here?" opened, as a reader would.
+    for flag in page.locator("details.red-flag").all():
+        flag.locator("summary").click()
+    check_accessibility(page, "case")
+
+
+def test_it_finds_the_certificate_check_pages_accessible(demo, page):
+    response = page.goto("/verify/")
+    assert response.status == 200
+    check_accessibility(page, "certificate lookup")
+    response = page.goto("/verify/no-such-token/")
+    assert response.status == 404
+    expect(page.locator(".verify-result")).to_contain_text("Not found")
+    check_accessibility(page, "unknown certificate")
