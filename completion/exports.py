@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -21,7 +20,6 @@ from completion.models import TrainingStatus
 from completion.reports import COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-STATUS_LABELS = dict(TrainingStatus.choices)
 
 
 def neutralise(value: str) -> str:
@@ -32,19 +30,26 @@ def headers() -> list[str]:
     return [str(label) for _, label in COLUMNS]
 
 
-def cells(row: dict) -> list:
-    """One table row as export values: text made safe, times local."""
-    values = []
-    for key, _label in COLUMNS:
-        value = row[key]
-        if key == "training_status":
-            value = str(STATUS_LABELS[value])
-        if isinstance(value, datetime):
-            value = timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-        if isinstance(value, str):
-            value = neutralise(value)
-        values.append(value)
-    return values
+TEXT = ("full_name", "employee_number", "unit_name", "module_title")
+MOMENTS = ("assigned_at", "completed_at")
+
+
+def cells_of(rows: Iterable[dict]) -> Iterator[list]:
+    """The table rows as export values: text made safe, statuses in words,
+    times in local time. Written for speed: an export may hold 300,000 rows."""
+    labels = {code: str(label) for code, label in TrainingStatus.choices}
+    zone = timezone.get_default_timezone()
+    keys = [key for key, _label in COLUMNS]
+    for row in rows:
+        for key in TEXT:
+            value = row[key]
+            if value and value[0] in FORMULA_STARTS:
+                row[key] = f"'{value}"
+        row["training_status"] = labels[row["training_status"]]
+        for key in MOMENTS:
+            if row[key] is not None:
+                row[key] = row[key].astimezone(zone).replace(tzinfo=None, microsecond=0)
+        yield [row[key] for key in keys]
 
 
 class Echo:
@@ -58,10 +63,9 @@ def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(Echo())
     # A byte-order mark so Excel opens Chinese names as UTF-8.
     yield "\ufeff" + writer.writerow(headers())
-    for row in rows:
-        yield writer.writerow(
-            [str(value) if isinstance(value, date) else value for value in cells(row)]
-        )
+    # csv writes dates and times as str() does: 2026-03-10, 2026-03-10 09:30:00.
+    for values in cells_of(rows):
+        yield writer.writerow(values)
 
 
 def workbook(rows: Iterable[dict], *, title: str) -> Workbook:
@@ -78,6 +82,6 @@ def workbook(rows: Iterable[dict], *, title: str) -> Workbook:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
-        sheet.append(cells(row))
+    for values in cells_of(rows):
+        sheet.append(values)
     return book

@@ -324,8 +324,9 @@ def with_progress(
     via: str,
     match: dict,
     user,
-    member_path,
     module,
+    due_date,
+    assigned_at,
     attempt_limit,
     today: date,
 ) -> models.QuerySet:
@@ -334,8 +335,9 @@ def with_progress(
     The same rules serve both directions: My training annotates the modules
     of one person (`via=""`, `match={"user": pk}`), the unit report the
     people assigned one module (`via="user__"`, `match={"module": pk}`).
-    `user`, `member_path` and `module` are values or OuterRef()s naming the
-    person, their unit's path and the module, for the due-date subquery.
+    `user` and `module` are values or OuterRef()s naming the person and the
+    module; `due_date` and `assigned_at` are expressions saying when the
+    person must complete the module (NULL when not assigned) and since when.
 
     The completion and the first and last allowed attempts are LEFT JOINs
     (at most one row each), so the status below reads plain columns and
@@ -353,11 +355,6 @@ def with_progress(
         return FilteredRelation(f"{via}{relation}", condition=Q(**where))
 
     attempts = Attempt.objects.filter(user=user, module=module).order_by()
-    covering = Assignment.objects.covering(user=user, member_path=member_path, module=module)
-
-    def per_person(queryset, function):
-        # One value per (person, module): group by the module, a constant here.
-        return Subquery(queryset.order_by().values("module").annotate(v=function).values("v"))
 
     queryset = queryset.annotate(
         done=joined("completions"),
@@ -366,8 +363,8 @@ def with_progress(
         # when the limit is used (never, for a limit of 0 meaning unlimited).
         last_attempt=joined("attempts", number=attempt_limit),
     ).annotate(
-        due_date=per_person(covering, Min("due_date")),
-        assigned_at=per_person(covering, Min("created_at")),
+        due_date=due_date,
+        assigned_at=assigned_at,
         completed_at=F("done__completed_at"),
         completed_on=TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone()),
         attempts_used=Coalesce(per_person(attempts, Count("pk")), 0),
@@ -392,17 +389,27 @@ def with_progress(
     )
 
 
+def per_person(queryset: models.QuerySet, function) -> Subquery:
+    """An aggregate over one (person, module)'s rows, as a subquery: grouped
+    by the module, a constant within it."""
+    return Subquery(queryset.order_by().values("module").annotate(v=function).values("v"))
+
+
 def training_of(user, *, today: date) -> models.QuerySet[Module]:
     """The published modules with `user`'s progress in each: assigned ones
     carry a due date, the others (taken by choice) none."""
     unit_path = Employee.objects.filter(user=user).values_list("unit__path", flat=True).first()
+    covering = Assignment.objects.covering(
+        user=user.pk, member_path=Value(unit_path or ""), module=OuterRef("pk")
+    )
     return with_progress(
         Module.objects.published(),
         via="",
         match={"user": user.pk},
         user=user.pk,
-        member_path=Value(unit_path or ""),
         module=OuterRef("pk"),
+        due_date=per_person(covering, Min("due_date")),
+        assigned_at=per_person(covering, Min("created_at")),
         attempt_limit=F("attempt_limit"),
         today=today,
     )

@@ -14,14 +14,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Substr
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import (
     COMPLETED_STATUSES,
     SEGMENT_WIDTH,
+    Assignment,
     Employee,
     TrainingStatus,
     Unit,
@@ -54,29 +70,82 @@ SORTS = {
 COMPLETED = "completed"  # a filter value: passed on time or late
 
 
-def assigned_modules() -> QuerySet[Module]:
-    """Modules someone is assigned (a report shows nothing else)."""
-    return Module.objects.filter(assignments__isnull=False).distinct().order_by("order", "pk")
-
-
 def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
-    """The people in `root`'s subtree assigned `module`, with their progress."""
+    """The people in `root`'s subtree assigned `module`, with their progress.
+
+    Who is assigned is decided row by row in SQL: a personal assignment is a
+    LEFT JOIN, and each unit assignment of the module becomes a constant
+    test on the person's unit path (`path LIKE '0001/0003/%'`), earliest due
+    date first. A module has a handful of unit assignments, so this reads
+    them once rather than running a subquery for every person.
+    """
+    unit_assignments = getattr(module, "unit_assignments", None)
+    if unit_assignments is None:  # a module not from assigned_modules()
+        unit_assignments = list(
+            module.assignments.filter(unit__isnull=False).select_related("unit")
+        )
+    by_due = sorted(unit_assignments, key=lambda a: (a.due_date, a.created_at))
+    by_start = sorted(unit_assignments, key=lambda a: a.created_at)
+
+    def first_match(assignments, field: str, output_field):
+        whens = [
+            When(unit__path__startswith=a.unit.path, then=Value(getattr(a, field)))
+            for a in assignments
+        ]
+        return Case(*whens, default=None, output_field=output_field)
+
+    def earliest(personal: str, by_unit):
+        # The earlier of the personal and the unit assignment, either may be NULL.
+        return Coalesce(
+            Case(
+                When(**{f"{personal}__gt": by_unit}, then=by_unit),
+                default=F(personal),
+            ),
+            by_unit,
+        )
+
     people = (
         Employee.objects.filter(unit__path__startswith=root.path)
         .order_by()
-        .annotate(module_id=Value(module.pk), module_title=Value(module.title))
+        .annotate(
+            module_id=Value(module.pk),
+            module_title=Value(module.title),
+            personal=FilteredRelation(
+                "user__assignments", condition=Q(user__assignments__module=module.pk)
+            ),
+        )
     )
     people = with_progress(
         people,
         via="user__",
         match={"module": module.pk},
         user=OuterRef("user"),
-        member_path=OuterRef("unit__path"),
         module=module.pk,
+        due_date=earliest("personal__due_date", first_match(by_due, "due_date", DateField())),
+        assigned_at=earliest(
+            "personal__created_at", first_match(by_start, "created_at", DateTimeField())
+        ),
         attempt_limit=module.attempt_limit,
         today=today,
     )
     return people.filter(due_date__isnull=False)
+
+
+def assigned_modules() -> list[Module]:
+    """Modules someone is assigned (a report shows nothing else), each with
+    its unit assignments: two queries, whatever the size of the organisation."""
+    return list(
+        Module.objects.filter(assignments__isnull=False)
+        .distinct()
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(unit__isnull=False).select_related("unit"),
+                to_attr="unit_assignments",
+            )
+        )
+    )
 
 
 @dataclass
@@ -106,32 +175,61 @@ class Filters:
         return [f"-{fields[0]}" if descending else fields[0], *fields[1:]]
 
 
-def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date):
-    """The filtered, sorted per-person table: one query however many modules."""
+class Table:
+    """The filtered, sorted rows of the per-person table, and apart from them
+    the lighter query that only counts them (it skips every column the
+    filters do not need). Paginator and the exports read it like a queryset."""
+
+    def __init__(self, rows: QuerySet, counted: QuerySet):
+        self.rows, self.counted = rows, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.rows[key]
+
+    def iterator(self, chunk_size: int):
+        return self.rows.iterator(chunk_size=chunk_size)
+
+
+def union(parts: list[QuerySet]) -> QuerySet:
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
+    """The filtered, sorted per-person table: one query however many modules
+    (each module is one SELECT, joined with UNION ALL)."""
     chosen = [filters.module] if filters.module else modules
-    parts = [
-        filters.apply(requirements(root, module, today=today)).values(
-            "pk",
-            "full_name",
-            "employee_number",
-            "module_id",
-            "module_title",
-            "training_status",
-            "score",
-            "attempts_used",
-            "assigned_at",
-            "due_date",
-            "completed_at",
-            unit_name=F("unit__name"),
-            parent_unit_name=F("unit__parent__name"),
-            unit_path=F("unit__path"),
-        )
-        for module in chosen
-    ]
-    if not parts:
-        return Employee.objects.none().values("pk")
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return rows.order_by(*filters.ordering())
+    if not chosen:
+        nothing = Employee.objects.none().values("pk")
+        return Table(nothing, nothing)
+    parts = [filters.apply(requirements(root, module, today=today)) for module in chosen]
+    rows = union(
+        [
+            part.values(
+                "pk",
+                "full_name",
+                "employee_number",
+                "module_id",
+                "module_title",
+                "training_status",
+                "score",
+                "attempts_used",
+                "assigned_at",
+                "due_date",
+                "completed_at",
+                unit_name=F("unit__name"),
+                parent_unit_name=F("unit__parent__name"),
+                unit_path=F("unit__path"),
+            )
+            for part in parts
+        ]
+    )
+    return Table(rows.order_by(*filters.ordering()), union([part.values("pk") for part in parts]))
 
 
 @dataclass
@@ -198,9 +296,7 @@ class Summary:
     total: Figures
 
 
-def summary(
-    root: Unit, modules: list[Module], *, children: list[Unit], today: date
-) -> Summary:
+def summary(root: Unit, modules: list[Module], *, children: list[Unit], today: date) -> Summary:
     """Figures per sub-unit and module, with totals: one GROUP BY query.
 
     A sub-unit's subtree is the rows whose unit path starts with its path, so
@@ -220,7 +316,7 @@ def summary(
         .order_by()
         for module in modules
     ]
-    grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0] if parts else []
+    grouped = union(parts) if parts else []
 
     branches = {root.path: Branch(unit=root, direct=True)}
     for child in sorted(children, key=lambda unit: unit.path):

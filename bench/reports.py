@@ -1,0 +1,195 @@
+"""Benchmark the unit report, its CSV and Excel exports against their floors.
+
+    DEBUG=1 .venv/bin/python bench/reports.py --employees 100000
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:55432/awareness_bench \\
+        .venv/bin/python bench/reports.py --employees 100000
+
+Builds a fresh database (an SQLite file in /tmp unless DATABASE_URL is set;
+the PostgreSQL database is dropped and created again), fills it with
+`manage.py demo --employees N` (three modules assigned to the province, one
+to two bureaus, quiz history for everyone) and, as the demo unit admin of
+the province (the whole organisation), times:
+
+- the report page, rendered in full through the test client;
+- the CSV and the Excel export of the unfiltered table;
+
+each against its floor: the single GROUP BY statement that computes the
+same thing straight in SQL (the figures per bureau and module for the page;
+one row per person and module for the exports). Target: within 3× the
+floor, and the same number of queries at 1,000 and 100,000 employees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awareness.settings")
+os.environ.setdefault("DEBUG", "1")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = "sqlite:////tmp/awareness-bench.sqlite3"
+
+
+def fresh_database() -> None:
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(function, runs: int = 3) -> float:
+    """The median of `runs` timings, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# The floors: what the database alone needs to compute the same answers.
+REQUIREMENTS = """
+    SELECT e.id AS employee_id, e.user_id, e.full_name, e.employee_number,
+           u.name AS unit_name, u.path, a.module_id,
+           MIN(a.due_date) AS due_date, MIN(a.created_at) AS assigned_at
+    FROM completion_employee e
+    JOIN completion_unit u ON u.id = e.unit_id
+    JOIN completion_assignment a ON a.user_id = e.user_id OR a.unit_id IN (
+        SELECT au.id FROM completion_unit au WHERE u.path LIKE au.path || '%%')
+    WHERE u.path LIKE %s
+    GROUP BY e.id, e.user_id, e.full_name, e.employee_number, u.name, u.path, a.module_id
+"""
+
+
+def local_date(column: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"({column} AT TIME ZONE 'Asia/Shanghai')::date"
+    return f"date({column}, '+8 hours')"
+
+
+def page_floor(vendor: str) -> str:
+    return f"""
+    WITH r AS ({REQUIREMENTS})
+    SELECT substr(r.path, 1, %s) AS branch, r.module_id,
+           COUNT(*) AS assigned,
+           COUNT(c.id) AS completed,
+           SUM(CASE WHEN {local_date("c.completed_at", vendor)} <= r.due_date THEN 1 ELSE 0 END),
+           SUM(CASE WHEN c.id IS NULL AND r.due_date < %s THEN 1 ELSE 0 END),
+           COUNT(f.passed), SUM(CASE WHEN f.passed THEN 1 ELSE 0 END),
+           AVG(c.score)
+    FROM r
+    LEFT JOIN completion_completion c ON c.user_id = r.user_id AND c.module_id = r.module_id
+    LEFT JOIN lessons_attempt f ON f.user_id = r.user_id AND f.module_id = r.module_id
+         AND f.number = 1
+    GROUP BY 1, 2
+    """
+
+
+def export_floor() -> str:
+    return f"""
+    WITH r AS ({REQUIREMENTS})
+    SELECT r.full_name, r.employee_number, r.unit_name, m.title, c.score, r.due_date,
+           r.assigned_at, c.completed_at, f.passed
+    FROM r
+    JOIN lessons_module m ON m.id = r.module_id
+    LEFT JOIN completion_completion c ON c.user_id = r.user_id AND c.module_id = r.module_id
+    LEFT JOIN lessons_attempt f ON f.user_id = r.user_id AND f.module_id = r.module_id
+         AND f.number = 1
+    ORDER BY r.full_name
+    """
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="reuse the database if it is built")
+    arguments = parser.parse_args()
+    if not arguments.keep:
+        fresh_database()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from completion.models import Employee, Unit
+    from completion.reports import SEGMENT_WIDTH, local_today
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    vendor = connection.vendor
+    if not arguments.keep or not Employee.objects.exists():
+        call_command("migrate", verbosity=0)
+        start = time.perf_counter()
+        call_command("demo", employees=arguments.employees, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        print(f"built {arguments.employees} employees in {time.perf_counter() - start:.1f} s")
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+    province = Unit.objects.get(code="DEMO")
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="unitadmin"))
+    report_url = f"/report/{province.pk}/"
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        if response.streaming:
+            for _chunk in response.streaming_content:
+                pass
+
+    def floor(sql: str, params: list) -> callable:
+        def run() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        return run
+
+    like = [f"{province.path}%"]
+    branch_length = len(province.path) + SEGMENT_WIDTH + 1
+    results = []
+    for name, url, floor_sql, params in [
+        ("report page", report_url, page_floor(vendor), [*like, branch_length, local_today()]),
+        ("CSV export", report_url + "export.csv", export_floor(), like),
+        ("Excel export", report_url + "export.xlsx", export_floor(), like),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            get(url)
+        page_time = timed(lambda url=url: get(url))
+        floor_time = timed(floor(floor_sql, params))
+        results.append((name, len(queries), page_time, floor_time))
+
+    rows = Employee.objects.count()
+    print(f"\n{vendor}, {rows} employees (the province's unit admin, whole organisation)\n")
+    print("| what | queries | time | floor | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, count, page_time, floor_time in results:
+        print(
+            f"| {name} | {count} | {page_time:.2f} s | {floor_time:.2f} s "
+            f"| {page_time / floor_time:.1f}× |"
+        )
+
+
+if __name__ == "__main__":
+    main()
