@@ -142,3 +142,28 @@ def test_it_finds_the_certificate_check_pages_accessible(demo, page):
     assert response.status == 404
     expect(page.locator(".verify-result")).to_contain_text("Not found")
     check_accessibility(page, "unknown certificate")
+
+
+def test_it_finds_the_unit_admin_pages_accessible(demo, page):
+    sign_in(page, "unitadmin")
+    page.goto("/report/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("示范省")
+    check_accessibility(page, "unit report")
+    # One module chosen: the figures by unit and the questions people miss.
+    page.locator("main table.figures tbody th a").first.click()
+    expect(page.locator("#misses-heading")).to_be_visible()
+    check_accessibility(page, "unit report for one module")
+
+    page.get_by_role("link", name="Assign modules").click()
+    check_accessibility(page, "assign modules")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    check_accessibility(page, "assign modules with errors")
+
+    page.goto("/report/")
+    page.get_by_role("link", name="Import employees").click()
+    check_accessibility(page, "import employees")
+
+    page.goto("/report/")
+    page.get_by_role("link", name="Print certificates").click()
+    check_accessibility(page, "print certificates")

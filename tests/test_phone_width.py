@@ -4,6 +4,7 @@
 import pytest
 
 from tests.browser_helpers import JOURNEY_PAGES, assert_no_horizontal_scroll, employee_journey
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,3 +36,25 @@ def test_it_takes_the_employee_journey_on_a_phone_without_sideways_scrolling(dem
 
     assert walk["attempts"][-1].passed
     assert pages == list(JOURNEY_PAGES)
+
+
+def test_it_shows_the_unit_admin_pages_on_a_phone_without_sideways_scrolling(demo, phone_page):
+    # Wide tables scroll inside their own box; the page itself never does.
+    sign_in(phone_page, "unitadmin")
+    for path in ("/report/", "/certificates/print/"):
+        phone_page.goto(path)
+        assert_no_horizontal_scroll(phone_page, path)
+    phone_page.goto("/report/")
+    phone_page.get_by_role("link", name="Assign modules").click()
+    assert_no_horizontal_scroll(phone_page, "assign modules")
+
+
+def test_it_shows_the_case_library_on_a_phone_without_sideways_scrolling(demo, phone_page):
+    sign_in(phone_page, "employee")
+    phone_page.goto("/cases/")
+    assert_no_horizontal_scroll(phone_page, "case library")
+    phone_page.locator("main .card h2 a").first.click()
+    phone_page.wait_for_url("**/cases/*/")
+    for flag in phone_page.locator("details.red-flag").all():
+        flag.locator("summary").click()
+    assert_no_horizontal_scroll(phone_page, "case")
