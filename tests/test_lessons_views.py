@@ -96,6 +96,7 @@ def test_the_overview_of_a_passed_module_says_so(client, module, alice):
     client.force_login(alice)
     page = client.get(url("module", module)).content.decode()
     assert "You have passed this module." in page
+    assert reverse("completion:acknowledge", args=[module.slug]) in page
     assert "Start the quiz" not in page
 
 

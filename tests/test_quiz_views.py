@@ -172,6 +172,8 @@ def test_submitting_shows_the_result_and_records_a_pass(client, attempt, alice):
     assert "75% — 3 of 4 correct" in page
     assert "Passed" in page
     assert 'aria-live="polite"' in page
+    assert reverse("completion:acknowledge", args=[attempt.module.slug]) in page
+    assert "Retake the quiz" not in page
     assert page.count(">Right<") == 3
     assert page.count(">Wrong<") == 1
     for question in attempt.questions.all():
