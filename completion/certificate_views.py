@@ -131,8 +131,16 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit: Unit) -> str:
+        # Indented by depth, so the tree reads in a plain <select>.
+        return "\u2003" * unit.depth + unit.name
+
+
 class BulkPrintForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit (and the units below it)"), queryset=Unit.objects)
+    unit = UnitChoiceField(
+        label=_("Unit (and the units below it)"), queryset=Unit.objects, empty_label=None
+    )
     module = forms.ModelChoiceField(
         label=_("Module"),
         queryset=Module.objects.all(),

@@ -64,7 +64,8 @@ def render_html(certificates: Iterable[Certificate]) -> str:
                 # module positions, never copied into the markup as text.
                 (certificate, mark_safe(qr_svg(certificate.verify_url)))  # noqa: S308
                 for certificate in certificates
-            ]
+            ],
+            "site_url": settings.SITE_URL,
         },
     )
 
