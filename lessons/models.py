@@ -96,6 +96,24 @@ class Module(models.Model):
             ]
         return []
 
+    def story_for(self, user) -> list[Event]:
+        """The case's events in order, each with its `decision_points`; a
+        point the person has answered carries their `response` (else None)."""
+        answers = {
+            response.decision_point_id: response
+            for response in DecisionResponse.objects.filter(
+                user=user, decision_point__module=self
+            ).select_related("option")
+        }
+        by_event: dict[int, list[DecisionPoint]] = {}
+        for point in self.decision_points.prefetch_related("options"):
+            point.response = answers.get(point.pk)
+            by_event.setdefault(point.event_id, []).append(point)
+        events = list(self.case.events.prefetch_related("red_flags__provision"))
+        for event in events:
+            event.decision_points = by_event.get(event.pk, [])
+        return events
+
     def progress_for(self, user) -> ModuleProgress:
         """The person's attempts at this module and what they may do next."""
         attempts = list(self.attempts.filter(user=user).order_by("-number"))

@@ -7,8 +7,6 @@ because a passing submit also records the completion.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -23,7 +21,6 @@ from lessons.models import (
     Attempt,
     AttemptChoice,
     AttemptQuestion,
-    DecisionResponse,
     Module,
 )
 
@@ -66,24 +63,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     module = _get_module_for_user(request.user, slug)
     if request.method == "POST":
         return _decide(request, module)
-    points = module.decision_points.prefetch_related("options")
-    answers = {
-        response.decision_point_id: response
-        for response in DecisionResponse.objects.filter(
-            user=request.user, decision_point__module=module
-        ).select_related("option")
-    }
-    by_event = defaultdict(list)
-    for point in points:
-        point.response = answers.get(point.pk)
-        by_event[point.event_id].append(point)
-    events = list(
-        module.case.events.prefetch_related(
-            "red_flags__provision",
-        )
-    )
-    for event in events:
-        event.decision_points = by_event[event.pk]
+    events = module.story_for(request.user)
     context = {"module": module, "case": module.case, "events": events}
     return render(request, "lessons/story.html", context)
 
@@ -160,7 +140,13 @@ def _attempt_question(attempt: Attempt, position: int) -> AttemptQuestion | None
     return attempt.questions.prefetch_related(choices).filter(position=position).first()
 
 
-def _render_question(request, attempt, current, back_to_review=False, error=None) -> HttpResponse:
+def _render_question(
+    request: HttpRequest,
+    attempt: Attempt,
+    current: AttemptQuestion,
+    back_to_review: bool = False,
+    error: str | None = None,
+) -> HttpResponse:
     template = "lessons/question.html#question" if request.htmx else "lessons/question.html"
     context = {
         "attempt": attempt,
@@ -174,7 +160,9 @@ def _render_question(request, attempt, current, back_to_review=False, error=None
     return render(request, template, context, status=UNPROCESSABLE if error else 200)
 
 
-def _after_answer(request, attempt: Attempt, position: int, back_to_review: bool) -> HttpResponse:
+def _after_answer(
+    request: HttpRequest, attempt: Attempt, position: int, back_to_review: bool
+) -> HttpResponse:
     review_url = reverse("lessons:review", args=[attempt.pk])
     if back_to_review or position >= attempt.question_count:
         return _redirect(request, review_url)
