@@ -16,6 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import Completion, Unit
@@ -196,6 +197,11 @@ class BulkPrintJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    # One PDF holds at most this many certificates: the finished pages are
+    # kept in memory until the file is written, so a cap keeps memory bounded
+    # (5,000 pages is about 35 MB of PDF and a few hundred MB while joining).
+    MAX_CERTIFICATES = 5000
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -214,6 +220,16 @@ class BulkPrintJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_state_display()})"
+
+    def selection_problem(self) -> str | None:
+        """Why the selection (counted into `total`) cannot be printed, if it cannot."""
+        if self.total == 0:
+            return gettext("No valid certificates match this selection.")
+        if self.total > self.MAX_CERTIFICATES:
+            return gettext(
+                "%(total)d certificates match: narrow the selection to at most %(max)d a PDF."
+            ) % {"total": self.total, "max": self.MAX_CERTIFICATES}
+        return None
 
     @property
     def is_finished(self) -> bool:

@@ -188,9 +188,12 @@ def bulk_print(request: HttpRequest) -> HttpResponse:
             requested_by=request.user, unit=form.cleaned_data["unit"], filters=form.filters()
         )
         job.total = job.certificates().count()
-        job.save()
-        print_certificates.enqueue(job_id=job.pk)
-        return redirect("completion:bulk_print_job", job_id=job.pk)
+        if problem := job.selection_problem():
+            form.add_error(None, problem)
+        else:
+            job.save()
+            print_certificates.enqueue(job_id=job.pk)
+            return redirect("completion:bulk_print_job", job_id=job.pk)
     jobs = BulkPrintJob.objects.filter(requested_by=request.user).select_related("unit")[:10]
     return render(request, "completion/bulk_print.html", {"form": form, "jobs": jobs})
 

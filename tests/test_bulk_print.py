@@ -182,3 +182,26 @@ def test_it_hides_another_admins_job(client, org):
 
     assert client.get(reverse("completion:bulk_print_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("completion:bulk_print_download", args=[job.pk])).status_code == 404
+
+
+def test_it_says_when_nothing_matches(client, org):
+    client.force_login(org["admin"])
+
+    response = client.post(
+        reverse("completion:bulk_print"),
+        {**form_data(org), "passed_from": "2026-06-01", "passed_to": "2026-06-30"},
+    )
+
+    assert response.status_code == 200
+    assert "No valid certificates match this selection." in response.content.decode()
+    assert not BulkPrintJob.objects.exists()
+
+
+def test_it_caps_the_size_of_one_pdf(client, org, monkeypatch):
+    monkeypatch.setattr(BulkPrintJob, "MAX_CERTIFICATES", 2)
+    client.force_login(org["admin"])
+
+    response = client.post(reverse("completion:bulk_print"), form_data(org))
+
+    assert "3 certificates match: narrow the selection to at most 2" in response.content.decode()
+    assert not BulkPrintJob.objects.exists()
