@@ -285,8 +285,9 @@ class Builder:
         return round(100 * self.rng.randint(max(0, needed - 3), needed - 1) / count)
 
     def save_attempts(self, attempts: list[Attempt], questions: dict) -> None:
-        Attempt.objects.bulk_create(attempts, batch_size=BATCH)
-        shown, completions = [], []
+        # Draw each attempt's questions first, so its correct count is known
+        # before the insert.
+        draws = []
         for attempt in attempts:
             if attempt.score is None:
                 continue
@@ -295,8 +296,13 @@ class Builder:
             wrong_count = len(drawn) - round(attempt.score * len(drawn) / 100)
             # The hardest questions (weighted draw) are the ones answered wrongly.
             order = sorted(drawn, key=lambda q: self.rng.random() ** (1 / difficulty[q.pk]))
-            wrong = {q.pk for q in order[-wrong_count:]} if wrong_count else set()
+            wrong = {q.pk for q in order[len(order) - wrong_count :]}
             attempt.correct_count = len(drawn) - wrong_count
+            draws.append((attempt, drawn, wrong))
+        Attempt.objects.bulk_create(attempts, batch_size=BATCH)
+
+        shown, completions = [], []
+        for attempt, drawn, wrong in draws:
             for position, question in enumerate(drawn, start=1):
                 shown.append(
                     AttemptQuestion(
@@ -305,7 +311,10 @@ class Builder:
                         position=position,
                         kind=question.kind,
                         text=question.text,
-                        explanation=question.explanation,
+                        # The large benchmark organisation leaves the copied
+                        # explanation out: the reports never read it, and it
+                        # would triple the size of the database.
+                        explanation=question.explanation if self.with_choices else "",
                         answered_at=attempt.submitted_at,
                         is_correct=question.pk not in wrong,
                     )
@@ -320,9 +329,6 @@ class Builder:
                         completed_at=attempt.submitted_at,
                     )
                 )
-        Attempt.objects.bulk_update(
-            [a for a in attempts if a.score is not None], ["correct_count"], batch_size=BATCH
-        )
         AttemptQuestion.objects.bulk_create(shown, batch_size=BATCH)
         Completion.objects.bulk_create(completions, batch_size=BATCH)
         if self.with_choices:

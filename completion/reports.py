@@ -21,6 +21,7 @@ from django.db.models import (
     DateTimeField,
     F,
     FilteredRelation,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -62,12 +63,29 @@ SORTS = {
     "name": ("full_name", "module_title"),
     "unit": ("unit_path", "full_name", "module_title"),
     "module": ("module_title", "full_name"),
-    "status": ("training_status", "full_name", "module_title"),
+    "status": ("status_order", "full_name", "module_title"),
     "score": ("score", "full_name", "module_title"),
     "due": ("due_date", "full_name", "module_title"),
     "completed": ("completed_at", "full_name", "module_title"),
 }
 COMPLETED = "completed"  # a filter value: passed on time or late
+# Sorting by status puts what needs a manager's attention first.
+STATUS_ORDER = Case(
+    *(
+        When(training_status=status, then=Value(rank))
+        for rank, status in enumerate(
+            [
+                TrainingStatus.OVERDUE,
+                TrainingStatus.FAILED,
+                TrainingStatus.IN_PROGRESS,
+                TrainingStatus.NOT_STARTED,
+                TrainingStatus.PASSED_LATE,
+                TrainingStatus.PASSED,
+            ]
+        )
+    ),
+    output_field=IntegerField(),
+)
 
 
 def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
@@ -225,6 +243,7 @@ def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: d
                 unit_name=F("unit__name"),
                 parent_unit_name=F("unit__parent__name"),
                 unit_path=F("unit__path"),
+                status_order=STATUS_ORDER,
             )
             for part in parts
         ]

@@ -190,3 +190,10 @@ def test_it_uses_the_same_queries_for_10_and_500_people(client, django_assert_nu
     with django_assert_num_queries(12):
         response = client.get(url(province, module="papers"))
     assert response.context["page"].paginator.count == people + 1
+
+
+def test_sorting_by_status_puts_what_needs_attention_first(client, org):
+    client.force_login(make_admin(org["province"]))
+    rows = client.get(url(org["province"], sort="status")).context["page"].object_list
+    statuses = [row["training_status"] for row in rows]
+    assert statuses[0] == "overdue" and statuses[-1] == "passed"
