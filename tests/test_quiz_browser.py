@@ -69,6 +69,7 @@ def test_it_takes_a_whole_module_and_passes(page, learner):
     expect(page.locator(".quiz-position")).to_contain_text("Question 2 of 8")
     page.wait_for_url(re.compile(r"/q/2/$"))
     assert focused_id(page) == "question-heading"
+    expect(page).to_have_title(re.compile("^Question 2 of 8"))
     answer_quiz(page, correct=True)
 
     # Review: change one answer and come back to the review.
