@@ -22,6 +22,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+if __name__ == "__main__" and len(sys.argv) == 1:
+    # Each part in a fresh process, started before anything heavy is loaded:
+    # Linux carries a process's peak memory over into the programs it starts.
+    subprocess.run([sys.executable, __file__, "single"], check=True)
+    subprocess.run([sys.executable, __file__, "bulk", "2000"], check=True)
+    sys.exit()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "awareness.settings")
 
 import django  # noqa: E402
@@ -111,11 +118,7 @@ def bulk(count: int) -> None:
 
 
 if __name__ == "__main__":
-    part = sys.argv[1] if len(sys.argv) > 1 else "all"
-    if part == "single":
+    if sys.argv[1] == "single":
         single()
-    elif part == "bulk":
-        bulk(int(sys.argv[2]) if len(sys.argv) > 2 else 2000)
     else:
-        single()
-        subprocess.run([sys.executable, __file__, "bulk", "2000"], check=True)
+        bulk(int(sys.argv[2]) if len(sys.argv) > 2 else 2000)

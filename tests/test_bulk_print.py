@@ -205,3 +205,21 @@ def test_it_caps_the_size_of_one_pdf(client, org, monkeypatch):
 
     assert "3 certificates match: narrow the selection to at most 2" in response.content.decode()
     assert not BulkPrintJob.objects.exists()
+
+
+def test_it_marks_a_job_that_failed(org, monkeypatch):
+    from completion import tasks
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tasks, "write_bulk_pdf", broken)
+    job = BulkPrintJob.objects.create(requested_by=org["admin"], unit=org["city"])
+
+    with pytest.raises(OSError):
+        tasks.print_certificates.call(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.state == BulkPrintJob.State.FAILED
+    assert job.error == "disk full"
+    assert job.finished_at is not None
