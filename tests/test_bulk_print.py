@@ -223,3 +223,19 @@ def test_it_marks_a_job_that_failed(org, monkeypatch):
     assert job.state == BulkPrintJob.State.FAILED
     assert job.error == "disk full"
     assert job.finished_at is not None
+
+
+def test_its_form_page_costs_the_same_queries_however_many_jobs(
+    client, org, django_assert_num_queries
+):
+    for _ in range(5):
+        BulkPrintJob.objects.create(requested_by=org["admin"], unit=org["city"], total=3)
+    client.force_login(org["admin"])
+
+    # Session, user, the admin's unit paths, the navigation's admin check, the
+    # units offered (twice: Django's required <select> peeks at its first
+    # choice), the modules offered, and the recent jobs with their units.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("completion:bulk_print"))
+
+    assert response.content.decode().count("<tr>") == 6  # header + 5 jobs
