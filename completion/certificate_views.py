@@ -121,7 +121,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
         # names of everyone trained; the name printed beside it must match too.
         certificate = Certificate.objects.filter(
             serial__iexact=form.cleaned_data["serial"].strip(),
-            holder_name=form.cleaned_data["name"].strip(),
+            holder_name__iexact=form.cleaned_data["name"].strip(),
         ).first()
     return render(
         request,
