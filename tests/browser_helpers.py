@@ -396,6 +396,19 @@ def is_button(text: str):
     return lambda state: state["tag"] == "button" and state["text"].startswith(text)
 
 
+def tab_through_page(page, label: str) -> int:
+    """Reload the page and Tab from its top through every focusable element
+    until focus leaves the page, checking each stop shows focus. Returns how
+    many stops there were."""
+    page.goto(page.url)
+    for stops in range(200):
+        page.keyboard.press("Tab")
+        if focused(page) is None:
+            return stops
+        assert_focus_visible(page)
+    raise AssertionError(f"200 presses of Tab never left {label}")
+
+
 def keyboard_sign_in(page, username: str, password: str = "awareness-demo") -> None:
     page.goto("/accounts/login/")
     # The username field has autofocus; otherwise Tab to it.

@@ -7,11 +7,14 @@ from playwright.sync_api import expect
 
 from lessons.models import Attempt
 from tests.browser_helpers import (
+    JOURNEY_PAGES,
     assert_focus_visible,
+    employee_journey,
     fresh_module_for,
     is_button,
     keyboard_quiz,
     keyboard_sign_in,
+    tab_through_page,
     tab_to,
 )
 
@@ -62,3 +65,15 @@ def test_it_lets_a_keyboard_user_skip_to_the_main_content(demo, page):
     assert state["tag"] == "a"
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_it_shows_focus_at_every_stop_of_every_page_of_the_journey(demo, page):
+    stops = {}
+
+    def check(page, label: str) -> None:
+        stops[label] = tab_through_page(page, label)
+
+    employee_journey(page, check=check)
+    assert list(stops) == list(JOURNEY_PAGES)
+    # Every page has at least its header's links and a way on.
+    assert min(stops.values()) >= 3, stops

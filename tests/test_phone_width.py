@@ -1,9 +1,14 @@
 """The employee journey at 360 × 740, a small phone: no page scrolls sideways
-(WCAG 1.4.10, reflow)."""
+(WCAG 1.4.10, reflow), and axe finds nothing serious in the phone layout."""
 
 import pytest
 
-from tests.browser_helpers import JOURNEY_PAGES, assert_no_horizontal_scroll, employee_journey
+from tests.browser_helpers import (
+    JOURNEY_PAGES,
+    assert_no_horizontal_scroll,
+    check_accessibility,
+    employee_journey,
+)
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +35,8 @@ def test_it_takes_the_employee_journey_on_a_phone_without_sideways_scrolling(dem
     def check(page, label: str) -> None:
         assert page.viewport_size == {"width": 360, "height": 740}
         assert_no_horizontal_scroll(page, label)
+        # The phone layout is a different page to axe: scan it too.
+        check_accessibility(page, f"{label} at 360 px")
         pages.append(label)
 
     walk = employee_journey(phone_page, check=check)
