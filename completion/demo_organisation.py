@@ -191,8 +191,18 @@ class Builder:
         for bureau in bureaus[1:3]:
             plan.append((third, bureau, self.today + timedelta(days=10)))
         for module, unit, due in plan:
-            Assignment.objects.assign(module=module, unit=unit, due_date=due, by=by)
+            assignment, _new = Assignment.objects.assign(
+                module=module, unit=unit, due_date=due, by=by
+            )
+            # Assigned a month before the due date (or before today, if
+            # later), as the history below assumes.
+            Assignment.objects.filter(pk=assignment.pk).update(
+                created_at=min(self.now, self.deadline(due)) - timedelta(days=30)
+            )
         return plan
+
+    def deadline(self, due) -> datetime:
+        return timezone.make_aware(datetime.combine(due, time(23, 59)))
 
     # History -------------------------------------------------------------
 
@@ -231,7 +241,7 @@ class Builder:
     ) -> list[Attempt]:
         if outcome is None:
             outcome = self.rng.choices([o for _, o in OUTCOMES], [w for w, _ in OUTCOMES])[0]
-        deadline = timezone.make_aware(datetime.combine(due, time(23, 59)))
+        deadline = self.deadline(due)
         assigned = min(self.now, deadline) - timedelta(days=30)
         if deadline > self.now and outcome == "pass_late":
             outcome = "pass_second"  # not late yet: it cannot have been passed late

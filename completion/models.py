@@ -27,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat, Substr, TruncDate
-from django.db.models.lookups import StartsWith
+from django.db.models.lookups import LessThan, LessThanOrEqual, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -329,6 +329,7 @@ def with_progress(
     assigned_at,
     attempt_limit,
     today: date,
+    deadline=None,
 ) -> models.QuerySet:
     """Annotate `queryset` with how far a person is with a module, in SQL.
 
@@ -346,8 +347,16 @@ def with_progress(
     A due date D means "by the end of D" in the organisation's time zone
     (settings.TIME_ZONE, Asia/Shanghai): a pass at 23:30 on D local time
     (15:30 UTC) is on time, one at 00:30 on D+1 local time (16:30 UTC on D)
-    is late. `today` is the local date the overdue test uses.
+    is late. `deadline`, when given, is that instant (the midnight ending D)
+    as an expression; otherwise each completion time is converted to a
+    local date, which SQLite does in Python, one call per row. `today` is
+    the local date the overdue test uses.
     """
+    if deadline is None:
+        local_date = TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone())
+        on_time = LessThanOrEqual(local_date, F("due_date"))
+    else:
+        on_time = LessThan(F("done__completed_at"), deadline)
 
     def joined(relation: str, **condition) -> FilteredRelation:
         conditions = {**match, **condition}
@@ -366,7 +375,6 @@ def with_progress(
         due_date=due_date,
         assigned_at=assigned_at,
         completed_at=F("done__completed_at"),
-        completed_on=TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone()),
         attempts_used=Coalesce(per_person(attempts, Count("pk")), 0),
         score=Coalesce(
             "done__score",
@@ -376,7 +384,7 @@ def with_progress(
     )
     return queryset.annotate(
         training_status=Case(
-            When(completed_on__lte=F("due_date"), then=Value(TrainingStatus.PASSED)),
+            When(on_time, then=Value(TrainingStatus.PASSED)),
             # Passed without a due date (a module taken unassigned): passed.
             When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
             When(done__isnull=False, then=Value(TrainingStatus.PASSED_LATE)),

@@ -11,8 +11,9 @@ each, never one per person or per unit.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Case,
@@ -32,6 +33,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,26 +104,31 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         unit_assignments = list(
             module.assignments.filter(unit__isnull=False).select_related("unit")
         )
+    personal_due_dates = getattr(module, "personal_due_dates", None)
+    if personal_due_dates is None:
+        personal_due_dates = set(
+            module.assignments.filter(user__isnull=False).values_list("due_date", flat=True)
+        )
     by_due = sorted(unit_assignments, key=lambda a: (a.due_date, a.created_at))
     by_start = sorted(unit_assignments, key=lambda a: a.created_at)
 
-    def first_match(assignments, field: str, output_field):
+    def first_match(assignments, value, output_field):
         whens = [
-            When(unit__path__startswith=a.unit.path, then=Value(getattr(a, field)))
-            for a in assignments
+            When(unit__path__startswith=a.unit.path, then=Value(value(a))) for a in assignments
         ]
         return Case(*whens, default=None, output_field=output_field)
 
-    def earliest(personal: str, by_unit):
-        # The earlier of the personal and the unit assignment, either may be NULL.
-        return Coalesce(
-            Case(
-                When(**{f"{personal}__gt": by_unit}, then=by_unit),
-                default=F(personal),
-            ),
-            by_unit,
-        )
-
+    # The moment a pass becomes late, worked out here for each due date in
+    # play, so the database compares instants instead of converting every
+    # completion time to a local date.
+    personal_deadline = Case(
+        *(
+            When(personal__due_date=due, then=Value(deadline(due)))
+            for due in sorted(personal_due_dates)
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
     people = (
         Employee.objects.filter(unit__path__startswith=root.path)
         .order_by()
@@ -139,9 +146,16 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         match={"module": module.pk},
         user=OuterRef("user"),
         module=module.pk,
-        due_date=earliest("personal__due_date", first_match(by_due, "due_date", DateField())),
-        assigned_at=earliest(
-            "personal__created_at", first_match(by_start, "created_at", DateTimeField())
+        due_date=earlier(
+            F("personal__due_date"), first_match(by_due, lambda a: a.due_date, DateField())
+        ),
+        assigned_at=earlier(
+            F("personal__created_at"),
+            first_match(by_start, lambda a: a.created_at, DateTimeField()),
+        ),
+        deadline=earlier(
+            personal_deadline,
+            first_match(by_due, lambda a: deadline(a.due_date), DateTimeField()),
         ),
         attempt_limit=module.attempt_limit,
         today=today,
@@ -149,10 +163,22 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     return people.filter(due_date__isnull=False)
 
 
+def earlier(first, second):
+    """The earlier of two dates, either of which may be NULL."""
+    return Coalesce(Case(When(GreaterThan(first, second), then=second), default=first), second)
+
+
+def deadline(due: date) -> datetime:
+    """The instant a due date ends: midnight after it, in the organisation's zone."""
+    zone = timezone.get_default_timezone()
+    return datetime.combine(due + timedelta(days=1), time(), tzinfo=zone)
+
+
 def assigned_modules() -> list[Module]:
     """Modules someone is assigned (a report shows nothing else), each with
-    its unit assignments: two queries, whatever the size of the organisation."""
-    return list(
+    its unit assignments and the due dates of its personal ones: three
+    queries, whatever the size of the organisation."""
+    modules = list(
         Module.objects.filter(assignments__isnull=False)
         .distinct()
         .order_by("order", "pk")
@@ -164,6 +190,18 @@ def assigned_modules() -> list[Module]:
             )
         )
     )
+    personal = (
+        Assignment.objects.filter(user__isnull=False)
+        .values_list("module", "due_date")
+        .distinct()
+        .order_by()
+    )
+    due_dates = defaultdict(set)
+    for module_id, due_date in personal:
+        due_dates[module_id].add(due_date)
+    for module in modules:
+        module.personal_due_dates = due_dates[module.pk]
+    return modules
 
 
 @dataclass
