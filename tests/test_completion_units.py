@@ -62,3 +62,30 @@ def test_a_superuser_has_rights_over_every_unit(django_user_model):
     other_root = make_unit(None, "另一省")
     boss = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
     assert set(Unit.objects.administered_by(boss)) == {province, other_root}
+
+
+def test_the_admin_creates_a_unit_with_its_path(client, django_user_model):
+    province = make_unit(None, "省")
+    boss = django_user_model.objects.create_superuser("boss", password="pw-for-tests-only")
+    client.force_login(boss)
+    response = client.post(
+        "/admin/completion/unit/add/", {"code": "NEW", "name": "新局", "parent": province.pk}
+    )
+    assert response.status_code == 302
+    unit = Unit.objects.get(code="NEW")
+    assert unit.path.startswith(province.path) and unit.depth == 1
+
+
+def test_the_admin_moves_a_unit_with_its_subtree(client, django_user_model):
+    province = make_unit(None, "省")
+    old, new = make_unit(province, "甲"), make_unit(province, "乙")
+    moving = make_unit(old, "处", code="MOVE")
+    below = make_unit(moving, "科")
+    client.force_login(django_user_model.objects.create_superuser("boss", password="pw-x-tests"))
+    response = client.post(
+        f"/admin/completion/unit/{moving.pk}/change/",
+        {"code": "MOVE", "name": "处", "parent": new.pk},
+    )
+    assert response.status_code == 302
+    below.refresh_from_db()
+    assert below.path.startswith(new.path) and below.depth == 3
