@@ -61,10 +61,9 @@ class CertificateQuerySet(models.QuerySet):
         admin, those of everyone in the units they administer and below."""
         if user.is_superuser:
             return self.all()
-        scope = Q(user=user)
-        for path in user.admin_of.values_list("unit__path", flat=True):
-            scope |= Q(user__employee__unit__path__startswith=path)
-        return self.filter(scope)
+        return self.filter(
+            Q(user=user) | Q(user__employee__unit__in=Unit.objects.administered_by(user))
+        )
 
     def issue_for(self, *, completion: Completion, attempt: Attempt | None = None) -> Certificate:
         """The valid certificate of `completion`, issuing it if there is none.

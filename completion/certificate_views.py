@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -27,15 +26,9 @@ def _get_certificate_for_user(request: HttpRequest, serial: str) -> Certificate:
 def _units_for_admin(request: HttpRequest):
     """The units `request.user` may print for: every unit they administer and
     everything below; 404 for someone who administers nothing."""
-    if request.user.is_superuser:
-        return Unit.objects.all()
-    paths = list(request.user.admin_of.values_list("unit__path", flat=True))
-    if not paths:
+    if not (request.user.is_superuser or request.user.admin_of.exists()):
         raise Http404
-    scope = Q()
-    for path in paths:
-        scope |= Q(path__startswith=path)
-    return Unit.objects.filter(scope)
+    return Unit.objects.administered_by(request.user)
 
 
 def _get_job_for_user(request: HttpRequest, job_id: int) -> BulkPrintJob:

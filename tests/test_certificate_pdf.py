@@ -107,3 +107,14 @@ def test_it_prints_the_verify_link_in_words(certificates):
     assert certificates[0].verify_url in text.replace("\n", "")
     # The token itself is never split across lines.
     assert any(certificates[0].token in line for line in text.splitlines())
+
+
+def test_it_prints_in_chinese_for_a_chinese_reader(certificates):
+    from django.utils import timezone, translation
+
+    with translation.override("zh-hans"):
+        text = PdfReader(io.BytesIO(render_pdf(certificates[:1]))).pages[0].extract_text()
+
+    assert "结业证书" in text.replace(" ", "")
+    passed = timezone.localtime(certificates[0].passed_at)
+    assert f"{passed.year}年" in text
