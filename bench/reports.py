@@ -28,6 +28,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +187,8 @@ def main() -> None:
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
         for row in rows:
-            sheet.append(row)
+            # PostgreSQL hands back aware datetimes; Excel takes naive ones.
+            sheet.append([v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row])
         book.save(io.BytesIO())
 
     like = [f"{province.path}%"]
