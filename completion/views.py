@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,7 +102,7 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     else:
         response = HttpResponse(content_type=XLSX)
         exports.workbook(rows.iterator(chunk_size=2000), title=unit.name).save(response)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{kind}")
     return response
 
 
