@@ -167,3 +167,17 @@ def test_it_finds_the_unit_admin_pages_accessible(demo, page):
     page.goto("/report/")
     page.get_by_role("link", name="Print certificates").click()
     check_accessibility(page, "print certificates")
+
+
+def test_it_finds_the_pages_in_chinese_accessible(demo, page):
+    sign_in(page, "employee")
+    page.locator("#language-select").select_option("zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+    check_accessibility(page, "My training in Chinese")
+    module = fresh_module_for("employee")
+    page.goto(module.get_absolute_url())
+    check_accessibility(page, "a module in Chinese")
+    page.locator("#quiz form button[type=submit]").click()
+    page.wait_for_url("**/q/1/")
+    check_accessibility(page, "a quiz question in Chinese")
