@@ -231,62 +231,104 @@ class Filters:
         return [f"-{fields[0]}" if descending else fields[0], *fields[1:]]
 
 
-class Table:
-    """The filtered, sorted rows of the per-person table, and apart from them
-    the lighter query that only counts them (it skips every column the
-    filters do not need). Paginator and the exports read it like a queryset."""
+# The columns of the table, as each module's SELECT names them.
+FIELDS = [
+    "pk",
+    "full_name",
+    "employee_number",
+    "module_id",
+    "module_title",
+    "training_status",
+    "score",
+    "attempts_used",
+    "assigned_at",
+    "due_date",
+    "completed_at",
+]
+EXPRESSIONS = {
+    "unit_name": F("unit__name"),
+    "parent_unit_name": F("unit__parent__name"),
+    "unit_path": F("unit__path"),
+    "status_order": STATUS_ORDER,
+}
 
-    def __init__(self, rows: QuerySet, counted: QuerySet):
-        self.rows, self.counted = rows, counted
 
-    def count(self) -> int:
-        return self.counted.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key):
-        return self.rows[key]
-
-    def iterator(self, chunk_size: int):
-        return self.rows.iterator(chunk_size=chunk_size)
+def select(part: QuerySet, names: list[str]) -> QuerySet:
+    return part.values(
+        *(name for name in names if name not in EXPRESSIONS),
+        **{name: EXPRESSIONS[name] for name in names if name in EXPRESSIONS},
+    )
 
 
 def union(parts: list[QuerySet]) -> QuerySet:
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
-def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
-    """The filtered, sorted per-person table: one query however many modules
-    (each module is one SELECT, joined with UNION ALL)."""
-    chosen = [filters.module] if filters.module else modules
-    if not chosen:
-        nothing = Employee.objects.none().values("pk")
-        return Table(nothing, nothing)
-    parts = [filters.apply(requirements(root, module, today=today)) for module in chosen]
-    rows = union(
-        [
-            part.values(
-                "pk",
-                "full_name",
-                "employee_number",
-                "module_id",
-                "module_title",
-                "training_status",
-                "score",
-                "attempts_used",
-                "assigned_at",
-                "due_date",
-                "completed_at",
-                unit_name=F("unit__name"),
-                parent_unit_name=F("unit__parent__name"),
-                unit_path=F("unit__path"),
-                status_order=STATUS_ORDER,
-            )
-            for part in parts
+class Table:
+    """The filtered, sorted per-person table, read by Paginator and the exports.
+
+    Each module is one SELECT over the people of the subtree, joined with
+    UNION ALL, so every question below is one query however many modules
+    and people there are. A page is fetched in two steps: the keys of its
+    rows, sorted with only the columns the sort and filters need, then the
+    full rows for those keys alone, so the attempt counts and best scores
+    (a subquery each) are worked out for 50 rows rather than 300,000.
+    """
+
+    def __init__(self, parts: dict[int, QuerySet], ordering: list[str]):
+        self.by_module, self.ordering = parts, ordering
+        self.parts = list(parts.values())
+
+    def count(self) -> int:
+        if not self.parts:
+            return 0
+        return union([select(part, ["pk"]) for part in self.parts]).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def all_rows(self) -> QuerySet:
+        return union([select(part, FIELDS + list(EXPRESSIONS)) for part in self.parts]).order_by(
+            *self.ordering
+        )
+
+    def __getitem__(self, key: slice) -> list[dict]:
+        if not self.parts:
+            return []
+        sort_fields = [name.lstrip("-") for name in self.ordering]
+        key_fields = list(dict.fromkeys(["pk", "module_id", *sort_fields]))
+        keys = [
+            (row["pk"], row["module_id"])
+            for row in union([select(part, key_fields) for part in self.parts]).order_by(
+                *self.ordering
+            )[key]
         ]
-    )
-    return Table(rows.order_by(*filters.ordering()), union([part.values("pk") for part in parts]))
+        if not keys:
+            return []
+        wanted = [
+            self.by_module[module_id].filter(
+                pk__in=[pk for pk, module in keys if module == module_id]
+            )
+            for module_id in dict.fromkeys(module for _pk, module in keys)
+        ]
+        rows = {
+            (row["pk"], row["module_id"]): row
+            for row in union([select(part, FIELDS + list(EXPRESSIONS)) for part in wanted])
+        }
+        return [rows[key] for key in keys]
+
+    def iterator(self, chunk_size: int):
+        return self.all_rows().iterator(chunk_size=chunk_size)
+
+    def __iter__(self):
+        return iter(self.all_rows()) if self.parts else iter([])
+
+
+def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
+    """The filtered, sorted per-person table."""
+    chosen = [filters.module] if filters.module else modules
+    parts = {module.pk: filters.apply(requirements(root, module, today=today)) for module in chosen}
+    return Table(parts, filters.ordering())
 
 
 @dataclass
@@ -367,8 +409,10 @@ def summary(root: Unit, modules: list[Module], *, children: list[Unit], today: d
             people=Count("pk"),
             first_attempts=Count("first_attempt_passed"),
             first_passes=Count("pk", filter=Q(first_attempt_passed=True)),
-            scored=Count("score"),
-            score_total=Sum("score"),
+            # The first attempt's score: what people knew before any retry,
+            # read from a join rather than a subquery per person.
+            scored=Count("first_attempt__score"),
+            score_total=Sum("first_attempt__score"),
         )
         .order_by()
         for module in modules

@@ -97,11 +97,11 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     filename = f"report-{unit.code}-{stamp}"
     if kind == "csv":
         response = StreamingHttpResponse(
-            exports.csv_lines(rows.iterator(chunk_size=2000)), content_type="text/csv"
+            exports.csv_lines(rows.iterator(chunk_size=5000)), content_type="text/csv"
         )
     else:
         response = HttpResponse(content_type=XLSX)
-        exports.workbook(rows.iterator(chunk_size=2000), title=unit.name).save(response)
+        exports.workbook(rows.iterator(chunk_size=5000), title=unit.name).save(response)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{kind}")
     return response
 
