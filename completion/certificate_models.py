@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import Completion, Unit
-from lessons.models import Attempt
+from lessons.models import Attempt, Reopening
 
 
 class SerialCounter(models.Model):
@@ -177,13 +177,18 @@ class Certificate(models.Model):
         return settings.SITE_URL + reverse("completion:verify", args=[self.token])
 
     def revoke(self, *, by, reason: str) -> bool:
-        """Withdraw the certificate; True if it was valid until now."""
+        """Withdraw the certificate; True if it was valid until now.
+
+        The module is reopened for the holder at the same time, so they can
+        take the quiz again and earn a new certificate with the new date."""
         if self.revoked_at is not None:
             return False
-        self.revoked_at = timezone.now()
-        self.revoked_by = by
-        self.revoked_reason = reason
-        self.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        with transaction.atomic():
+            self.revoked_at = timezone.now()
+            self.revoked_by = by
+            self.revoked_reason = reason
+            self.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+            Reopening.objects.reopen(user=self.user, module=self.completion.module, reason=reason)
         return True
 
 

@@ -24,6 +24,7 @@ from lessons.models import (
     Module,
     Question,
     QuestionKind,
+    Reopening,
 )
 
 
@@ -299,3 +300,10 @@ class DecisionResponseAdmin(ReadOnlyAdmin):
     list_display = ["user", "decision_point", "option_text", "was_recommended", "created_at"]
     list_filter = ["decision_point__module", "was_recommended"]
     list_select_related = ["user", "decision_point"]
+
+
+@admin.register(Reopening)
+class ReopeningAdmin(ReadOnlyAdmin):
+    list_display = ["user", "module", "reason", "created_at"]
+    list_filter = ["module"]
+    list_select_related = ["user", "module"]

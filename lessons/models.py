@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -117,7 +118,12 @@ class Module(models.Model):
     def progress_for(self, user) -> ModuleProgress:
         """The person's attempts at this module and what they may do next."""
         attempts = list(self.attempts.filter(user=user).order_by("-number"))
-        return ModuleProgress(module=self, attempts=attempts)
+        reopening = self.reopenings.filter(user=user).order_by("-created_at").first()
+        return ModuleProgress(
+            module=self,
+            attempts=attempts,
+            reopened_at=reopening.created_at if reopening else None,
+        )
 
 
 @dataclass
@@ -126,9 +132,23 @@ class ModuleProgress:
 
     module: Module
     attempts: list  # newest first
+    # After a reopening, only the attempts since then decide whether the
+    # module is passed and how many attempts remain.
+    reopened_at: datetime | None = None
+
+    @property
+    def current(self) -> list:
+        if self.reopened_at is None:
+            return self.attempts
+        return [a for a in self.attempts if a.started_at >= self.reopened_at]
 
     @property
     def used(self) -> int:
+        return len(self.current)
+
+    @property
+    def total(self) -> int:
+        """Every attempt ever made, including those before a reopening."""
         return len(self.attempts)
 
     @property
@@ -151,7 +171,7 @@ class ModuleProgress:
 
     @property
     def passed(self) -> bool:
-        return any(a.passed for a in self.attempts)
+        return any(a.passed for a in self.current)
 
     @property
     def out_of_attempts(self) -> bool:
@@ -161,6 +181,33 @@ class ModuleProgress:
     @property
     def can_start(self) -> bool:
         return not self.passed and self.in_progress is None and not self.out_of_attempts
+
+
+class ReopeningQuerySet(models.QuerySet):
+    def reopen(self, *, user, module: Module, reason: str) -> Reopening:
+        """Open a passed (or failed) module again for one person: earlier
+        attempts stay as history, and new ones count from now."""
+        return self.create(user=user, module=module, reason=reason)
+
+
+class Reopening(models.Model):
+    """A module opened again for one person, e.g. after their certificate
+    was revoked, so that they can pass it anew."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("reopened"), default=timezone.now)
+
+    objects = ReopeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reopening")
+        verbose_name_plural = _("reopenings")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.module}"
 
 
 class LessonSection(models.Model):
@@ -371,7 +418,7 @@ class AttemptQuerySet(models.QuerySet):
             attempt = self.create(
                 user=user,
                 module=module,
-                number=progress.used + 1,
+                number=progress.total + 1,
                 pass_mark=module.pass_mark,
                 module_title=module.title,
                 question_count=len(drawn),
