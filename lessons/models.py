@@ -117,12 +117,22 @@ class Module(models.Model):
 
     def progress_for(self, user) -> ModuleProgress:
         """The person's attempts at this module and what they may do next."""
-        attempts = list(self.attempts.filter(user=user).order_by("-number"))
-        reopening = self.reopenings.filter(user=user).order_by("-created_at").first()
+        # The latest reopening rides along on each attempt (one query): with
+        # no attempts there is nothing for a reopening to discount.
+        latest_reopening = (
+            Reopening.objects.filter(user=user, module=self)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        attempts = list(
+            self.attempts.filter(user=user)
+            .annotate(reopened_at=models.Subquery(latest_reopening))
+            .order_by("-number")
+        )
         return ModuleProgress(
             module=self,
             attempts=attempts,
-            reopened_at=reopening.created_at if reopening else None,
+            reopened_at=attempts[0].reopened_at if attempts else None,
         )
 
 
