@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from completion.models import Unit
+from completion.models import ExportJob, Unit
 
 
 def get_unit_for_admin(user, unit_id: int) -> Unit:
@@ -23,3 +23,15 @@ def top_unit_for_admin(user) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def get_export_job_for_user(user, job_id: int) -> ExportJob:
+    """An export job of a unit the user administers. The requester is one such
+    admin; an admin of another unit, or a requester who has since lost their
+    rights over the unit, gets a 404: the file holds the unit's people."""
+    return get_object_or_404(
+        ExportJob.objects.select_related("unit").filter(
+            unit__in=Unit.objects.administered_by(user)
+        ),
+        pk=job_id,
+    )

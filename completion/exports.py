@@ -21,6 +21,10 @@ from completion.models import TrainingStatus
 from completion.reports import COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Above this many rows an Excel export is written by a background task (see
+# `tasks.write_export`): openpyxl writes about 10,000 rows a second, so a
+# direct answer stays near two seconds (bench/README.md, "Reports").
+DIRECT_XLSX_ROWS = 20_000
 
 
 def neutralise(value: str) -> str:

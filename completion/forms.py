@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from completion import reports
 from completion.models import Employee, TrainingStatus, Unit
 from completion.reports import COMPLETED, SORTS, Filters
 from lessons.models import Module
@@ -64,6 +65,17 @@ class ReportFilterForm(forms.Form):
             name=data.get("name", "").strip(),
             sort=data.get("sort") or "name",
         )
+
+
+def report_table(unit: Unit, query) -> tuple[ReportFilterForm, Filters, reports.Table]:
+    """The filter form, filters and filtered rows of `unit`'s report for the
+    page's `query` (request.GET, or the same keys kept on an export job)."""
+    modules = list(reports.assigned_modules())
+    units = list(Unit.objects.subtree(unit))
+    form = ReportFilterForm(query, modules=modules, units=units)
+    filters = form.filters()
+    rows = reports.person_rows(unit, modules, filters, today=reports.local_today())
+    return form, filters, rows
 
 
 class AssignForm(forms.Form):

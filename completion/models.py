@@ -423,6 +423,58 @@ def training_of(user, *, today: date) -> models.QuerySet[Module]:
     )
 
 
+class ExportJob(models.Model):
+    """A unit admin's report export too large to write while they wait: the
+    task writes the file and the job page shows how far it has got."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        XLSX = "xlsx", _("Excel")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.XLSX)
+    # The report page's query (module, status, sub-unit, name, sort), read
+    # again by the task through the page's own filter form.
+    filters = models.JSONField(default=dict)
+    # The requester's language when they asked: headers and statuses in it.
+    language = models.CharField(max_length=10, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.kind} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def filename(self) -> str:
+        """The name the file downloads as, dated the day it was asked for."""
+        day = timezone.localdate(self.created_at).isoformat()
+        return f"report-{self.unit.code}-{day}.{self.kind}"
+
+
 # Certificates live in their own module; importing them here registers them
 # as models of this app.
 from completion.certificate_models import BulkPrintJob, Certificate, SerialCounter  # noqa: E402
@@ -434,6 +486,7 @@ __all__ = [
     "Completion",
     "DueDateChange",
     "Employee",
+    "ExportJob",
     "SerialCounter",
     "Unit",
     "UnitAdmin",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("report/<int:unit_id>/", views.unit_report, name="unit_report"),
     path("report/<int:unit_id>/export.csv", views.export, {"kind": "csv"}, name="report_csv"),
     path("report/<int:unit_id>/export.xlsx", views.export, {"kind": "xlsx"}, name="report_xlsx"),
+    path("report/exports/<int:job_id>/", views.export_job, name="export_job"),
+    path("report/exports/<int:job_id>/download/", views.export_download, name="export_download"),
     path("report/<int:unit_id>/assign/", views.assign, name="assign"),
     path("report/<int:unit_id>/import/", views.import_employees, name="import_employees"),
     *certificate_urlpatterns,

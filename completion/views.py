@@ -8,19 +8,21 @@ so a unit outside the admin's subtree is a 404 whatever the URL says.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from completion import access, exports, imports, reports, services
-from completion.forms import AssignForm, EmployeeImportForm, ReportFilterForm
-from completion.models import Assignment, Unit
+from completion.forms import AssignForm, EmployeeImportForm, ReportFilterForm, report_table
+from completion.models import Assignment, ExportJob, Unit
+from completion.tasks import write_export
 from lessons.models import Attempt
 
 PAGE_SIZE = 50
@@ -45,20 +47,10 @@ def report(request: HttpRequest) -> HttpResponse:
     return redirect("completion:unit_report", unit_id=unit.pk)
 
 
-def _table(request: HttpRequest, unit: Unit):
-    """The modules, units, filters and filtered rows of a unit's report."""
-    modules = list(reports.assigned_modules())
-    units = list(Unit.objects.subtree(unit))
-    form = ReportFilterForm(request.GET, modules=modules, units=units)
-    filters = form.filters()
-    rows = reports.person_rows(unit, modules, filters, today=reports.local_today())
-    return form, filters, rows
-
-
 @require_GET
 def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)
-    form, filters, rows = _table(request, unit)
+    form, filters, rows = report_table(unit, request.GET)
     context = {
         "unit": unit,
         "form": form,
@@ -92,7 +84,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)
-    _form, _filters, rows = _table(request, unit)
+    _form, _filters, rows = report_table(unit, request.GET)
     stamp = timezone.localdate().isoformat()
     filename = f"report-{unit.code}-{stamp}"
     if kind == "csv":
@@ -100,10 +92,51 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
             exports.csv_lines(rows.iterator(chunk_size=5000)), content_type="text/csv"
         )
     else:
+        total = rows.count()
+        if total > exports.DIRECT_XLSX_ROWS:
+            return _export_in_background(request, unit, total)
         response = HttpResponse(content_type=XLSX)
         exports.workbook(rows.iterator(chunk_size=5000), title=unit.name).save(response)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{kind}")
     return response
+
+
+def _export_in_background(request: HttpRequest, unit: Unit, total: int) -> HttpResponse:
+    # openpyxl writes about 10,000 rows a second: a large workbook would
+    # outlast the request, so a task writes it and the job page shows progress.
+    query = request.GET.dict()
+    job = ExportJob.objects.create(
+        requested_by=request.user,
+        unit=unit,
+        kind=ExportJob.Kind.XLSX,
+        filters={key: query[key] for key in ReportFilterForm.base_fields if key in query},
+        language=get_language(),
+        total=total,
+    )
+    write_export.enqueue(job_id=job.pk)
+    return redirect("completion:export_job", job_id=job.pk)
+
+
+@require_GET
+def export_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
+    job = access.get_export_job_for_user(request.user, job_id)
+    template = "completion/export_job.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"job": job, "query": urlencode(job.filters)})
+
+
+@require_GET
+def export_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = access.get_export_job_for_user(request.user, job_id)
+    if job.state != ExportJob.State.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        default_storage.open(job.file.name, "rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=XLSX,
+    )
 
 
 @require_http_methods(["GET", "POST"])
