@@ -293,16 +293,24 @@ class Table:
         )
 
     def __getitem__(self, key: slice) -> list[dict]:
+        return self.rows_of(self.keys(key))
+
+    def keys(self, key: slice = slice(None)) -> list[tuple[int, int]]:
+        """The (person, module) keys of the rows in `key`, in the table's
+        order, sorted with only the columns the sort and filters need."""
         if not self.parts:
             return []
         sort_fields = [name.lstrip("-") for name in self.ordering]
         key_fields = list(dict.fromkeys(["pk", "module_id", *sort_fields]))
-        keys = [
+        return [
             (row["pk"], row["module_id"])
             for row in union([select(part, key_fields) for part in self.parts]).order_by(
                 *self.ordering
             )[key]
         ]
+
+    def rows_of(self, keys: list[tuple[int, int]]) -> list[dict]:
+        """The full rows of `keys`, in the same order: one query."""
         if not keys:
             return []
         wanted = [

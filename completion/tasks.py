@@ -14,8 +14,10 @@ from completion.certificate_models import BulkPrintJob, Certificate
 from completion.certificates import CHUNK_SIZE, write_bulk_pdf
 from completion.forms import report_table
 from completion.models import ExportJob
+from completion.reports import Table
 
-# How often an export job's page learns how far the task has got.
+# Rows an export job reads at a time, and so how often its page learns how
+# far it has got.
 PROGRESS_EVERY = 5000
 
 
@@ -59,13 +61,15 @@ def print_certificates(job_id: int) -> None:
     )
 
 
-def _counted(rows: Iterator[dict], progress) -> Iterator[dict]:
-    number = 0
-    for number, row in enumerate(rows, start=1):
-        yield row
-        if number % PROGRESS_EVERY == 0:
-            progress(number)
-    progress(number)
+def _in_chunks(table: Table, keys: list[tuple[int, int]], progress) -> Iterator[dict]:
+    """The rows of `keys` (read first, in the table's order), a chunk at a time.
+
+    No cursor stays open while progress is written: on SQLite a write from a
+    connection still reading an older snapshot fails with "database is
+    locked" as soon as anyone else (a sign-in, another job) has written."""
+    for start in range(0, len(keys), PROGRESS_EVERY):
+        yield from table.rows_of(keys[start : start + PROGRESS_EVERY])
+        progress(min(start + PROGRESS_EVERY, len(keys)))
 
 
 @task()
@@ -79,10 +83,11 @@ def write_export(job_id: int) -> None:
             translation.override(job.language or None),
             tempfile.TemporaryFile() as output,
         ):
-            _form, _filters, rows = report_table(job.unit, job.filters)
-            jobs.update(state=ExportJob.State.RUNNING, total=rows.count(), done=0)
-            counted = _counted(rows.iterator(chunk_size=5000), lambda done: jobs.update(done=done))
-            exports.workbook(counted, title=job.unit.name).save(output)
+            _form, _filters, table = report_table(job.unit, job.filters)
+            keys = table.keys()
+            jobs.update(state=ExportJob.State.RUNNING, total=len(keys), done=0)
+            rows = _in_chunks(table, keys, lambda done: jobs.update(done=done))
+            exports.workbook(rows, title=job.unit.name).save(output)
             output.seek(0)
             job.file.save(f"report-{job.unit.code}-{job.pk}.xlsx", File(output), save=False)
     except Exception as error:
