@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Concat, Substr, TruncDate
 from django.db.models.lookups import LessThan, LessThanOrEqual, StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lessons.models import Attempt, AttemptStatus, Module
 
@@ -431,7 +432,8 @@ class ExportJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        # Not the quiz's "Failed" (did not pass): the job broke off.
+        FAILED = "failed", pgettext_lazy("background job", "Failed")
 
     class Kind(models.TextChoices):
         XLSX = "xlsx", _("Excel")
