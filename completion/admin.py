@@ -11,7 +11,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from completion import certificate_admin  # noqa: F401  (registers the certificate admin)
-from completion.models import Assignment, Completion, DueDateChange, Employee, Unit, UnitAdmin
+from completion.models import (
+    Assignment,
+    Completion,
+    DueDateChange,
+    Employee,
+    ExportJob,
+    Unit,
+    UnitAdmin,
+)
 
 
 @admin.register(Unit)
@@ -103,4 +111,30 @@ class CompletionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Where an administrator reads why an export failed."""
+
+    list_display = ["created_at", "requested_by", "unit", "kind", "state", "done", "total"]
+    list_filter = ["state"]
+    list_select_related = ["requested_by", "unit"]
+    readonly_fields = [
+        "requested_by",
+        "unit",
+        "kind",
+        "filters",
+        "language",
+        "state",
+        "total",
+        "done",
+        "file",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

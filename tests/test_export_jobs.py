@@ -88,6 +88,17 @@ def test_it_answers_a_small_export_directly(client, org):
     assert not ExportJob.objects.exists()
 
 
+def test_it_answers_directly_up_to_the_threshold_and_not_beyond(client, org, monkeypatch):
+    client.force_login(org["admin"])
+    monkeypatch.setattr(exports, "DIRECT_XLSX_ROWS", 3)  # the filter has three rows
+    assert client.get(export_url(org)).status_code == 200
+    assert not ExportJob.objects.exists()
+
+    monkeypatch.setattr(exports, "DIRECT_XLSX_ROWS", 2)
+    assert client.get(export_url(org)).status_code == 302
+    assert ExportJob.objects.count() == 1
+
+
 def test_it_writes_a_large_export_in_the_background_with_the_page_rows(client, org, in_background):
     client.force_login(org["admin"])
     page = client.get(reverse("completion:unit_report", args=[org["bureau"].pk]) + QUERY)
@@ -248,3 +259,12 @@ def test_it_sends_a_signed_out_visitor_to_sign_in(client, org):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_shows_an_administrator_why_a_job_failed(admin_client, org):
+    job = make_job(org, state=ExportJob.State.FAILED, error="No space left on device")
+
+    response = admin_client.get(reverse("admin:completion_exportjob_change", args=[job.pk]))
+
+    assert response.status_code == 200
+    assert "No space left on device" in response.content.decode()
