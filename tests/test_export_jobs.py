@@ -221,7 +221,7 @@ def test_it_marks_the_job_failed_when_writing_fails(client, org, in_background, 
     assert client.get(reverse("completion:export_download", args=[job.pk])).status_code == 404
 
 
-def test_the_task_can_be_run_again_by_hand(org):
+def test_it_runs_as_the_worker_runs_it_with_the_filters_kept(org):
     # As `manage.py db_worker` would run it, without a request around it.
     job = make_job(org, filters={"name": "李"})
 
