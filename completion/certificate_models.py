@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import Completion, Unit
@@ -199,7 +199,8 @@ class BulkPrintJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        # Not the quiz's "Failed" (did not pass): the job broke off.
+        FAILED = "failed", pgettext_lazy("background job", "Failed")
 
     # One PDF holds at most this many certificates: the finished pages are
     # kept in memory until the file is written, so a cap keeps memory bounded
