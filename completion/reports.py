@@ -278,6 +278,14 @@ class Table:
     def __init__(self, parts: dict[int, QuerySet], ordering: list[str]):
         self.by_module, self.ordering = parts, ordering
         self.parts = list(parts.values())
+        # Blanks (no score, not completed) sort last both ways, on SQLite and
+        # PostgreSQL alike; the two databases disagree where NULLs go otherwise.
+        self.order_by = [
+            F(name[1:]).desc(nulls_last=True)
+            if name.startswith("-")
+            else F(name).asc(nulls_last=True)
+            for name in ordering
+        ]
 
     def count(self) -> int:
         if not self.parts:
@@ -289,7 +297,7 @@ class Table:
 
     def all_rows(self) -> QuerySet:
         return union([select(part, FIELDS + list(EXPRESSIONS)) for part in self.parts]).order_by(
-            *self.ordering
+            *self.order_by
         )
 
     def __getitem__(self, key: slice) -> list[dict]:
@@ -305,7 +313,7 @@ class Table:
         return [
             (row["pk"], row["module_id"])
             for row in union([select(part, key_fields) for part in self.parts]).order_by(
-                *self.ordering
+                *self.order_by
             )[key]
         ]
 

@@ -110,6 +110,9 @@ def test_it_renders_in_chunks_and_joins_them_page_by_page(org, monkeypatch):
         assert len(PdfReader(file).pages) == job.total == job.done == 5
 
 
+# The worker closes its database connection after each task, as it should;
+# inside a test transaction (PostgreSQL) that would end the test's own.
+@pytest.mark.django_db(transaction=True)
 def test_it_queues_the_job_for_the_worker(client, org, settings):
     client.force_login(org["admin"])
 
