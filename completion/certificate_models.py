@@ -16,10 +16,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from completion.models import Completion, Unit
+from completion.models import BackgroundJob, Completion, Unit
 from lessons.models import Attempt, Reopening
 
 
@@ -192,36 +192,15 @@ class Certificate(models.Model):
         return True
 
 
-class BulkPrintJob(models.Model):
+class BulkPrintJob(BackgroundJob):
     """A unit admin's request to print many certificates as one PDF."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Ready")
-        # Not the quiz's "Failed" (did not pass): the job broke off.
-        FAILED = "failed", pgettext_lazy("background job", "Failed")
 
     # One PDF holds at most this many certificates: the finished pages are
     # kept in memory until the file is written, so a cap keeps memory bounded
     # (5,000 pages is about 35 MB of PDF and a few hundred MB while joining).
     MAX_CERTIFICATES = 5000
 
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    filters = models.JSONField(default=dict)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="bulk-certificates/", blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_state_display()})"
@@ -235,14 +214,6 @@ class BulkPrintJob(models.Model):
                 "%(total)d certificates match: narrow the selection to at most %(max)d a PDF."
             ) % {"total": self.total, "max": self.MAX_CERTIFICATES}
         return None
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
 
     def certificates(self) -> CertificateQuerySet:
         """The valid certificates the job prints: everyone in `unit`'s subtree,

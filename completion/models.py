@@ -424,9 +424,10 @@ def training_of(user, *, today: date) -> models.QuerySet[Module]:
     )
 
 
-class ExportJob(models.Model):
-    """A unit admin's report export too large to write while they wait: the
-    task writes the file and the job page shows how far it has got."""
+class BackgroundJob(models.Model):
+    """A unit admin's request too large to do while they wait: the worker
+    (`manage.py db_worker`) does it, and the job's page shows how far it has
+    got. The export and the bulk certificate print are both jobs."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -435,32 +436,21 @@ class ExportJob(models.Model):
         # Not the quiz's "Failed" (did not pass): the job broke off.
         FAILED = "failed", pgettext_lazy("background job", "Failed")
 
-    class Kind(models.TextChoices):
-        XLSX = "xlsx", _("Excel")
-
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.XLSX)
-    # The report page's query (module, status, sub-unit, name, sort), read
-    # again by the task through the page's own filter form.
     filters = models.JSONField(default=dict)
-    # The requester's language when they asked: headers and statuses in it.
-    language = models.CharField(max_length=10, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/", blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.unit} {self.kind} ({self.get_state_display()})"
 
     @property
     def is_finished(self) -> bool:
@@ -469,6 +459,23 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+class ExportJob(BackgroundJob):
+    """A report export written by the worker (Excel files of many rows)."""
+
+    class Kind(models.TextChoices):
+        XLSX = "xlsx", _("Excel")
+
+    # `filters` holds the report page's query (module, status, sub-unit, name,
+    # sort), read again by the task through the page's own filter form.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.XLSX)
+    # The requester's language when they asked: headers and statuses in it.
+    language = models.CharField(max_length=10, blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.kind} ({self.get_state_display()})"
 
     @property
     def filename(self) -> str:
