@@ -21,6 +21,16 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 AXE = Axe()
 
 
+def sign_in(page, username: str, password: str = "awareness-demo") -> None:
+    """conftest's sign_in, then wait until the sign-in has taken us away from
+    the form: its wait_for_load_state returns while the sign-in page is still
+    loaded, so a page.goto right after it could abort the sign-in's redirect."""
+    from tests import conftest
+
+    conftest.sign_in(page, username, password)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 class AccessibilityWarning(UserWarning):
     """An axe-core finding below "serious": shown in pytest's warnings summary."""
 

@@ -14,8 +14,8 @@ from tests.browser_helpers import (
     check_accessibility,
     employee_journey,
     fresh_module_for,
+    sign_in,
 )
-from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

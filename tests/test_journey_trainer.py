@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cases.models import Status
 from lessons.models import Attempt, QuestionKind
-from tests.conftest import sign_in
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
 from lessons.models import Module
-from tests.conftest import sign_in
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import employee_journey, no_js_page  # noqa: F401 (a fixture)
-from tests.conftest import sign_in
+from tests.browser_helpers import employee_journey, no_js_page, sign_in  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

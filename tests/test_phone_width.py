@@ -8,8 +8,8 @@ from tests.browser_helpers import (
     assert_no_horizontal_scroll,
     check_accessibility,
     employee_journey,
+    sign_in,
 )
-from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
