@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import F
 from django.utils import timezone
 
-from completion.models import Assignment, Completion, Employee, Unit
+from completion.models import Assignment, Certificate, Completion, Employee, Unit
 from lessons.models import Attempt, AttemptChoice, AttemptQuestion, AttemptStatus, Module
 
 SURNAMES = (
@@ -343,6 +343,19 @@ class Builder:
         Completion.objects.bulk_create(completions, batch_size=BATCH)
         if self.with_choices:
             self.save_choices(shown)
+            self.issue_certificates(completions)
+
+    def issue_certificates(self, completions: list[Completion]) -> None:
+        """Most people who passed confirmed the commitment and hold their
+        certificate, so bulk printing has something to print; a few have not
+        confirmed yet, as in a real unit."""
+        modules = Module.objects.in_bulk()
+        for completion in completions:
+            if self.rng.random() < 0.9:
+                completion.module = modules[completion.module_id]
+                Certificate.objects.acknowledge(
+                    completion=completion, text=completion.module.acknowledgement
+                )
 
     def save_choices(self, shown: list[AttemptQuestion]) -> None:
         rows = []

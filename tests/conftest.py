@@ -85,4 +85,6 @@ def sign_in(page, username: str, password: str = "awareness-demo") -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # Wait for the redirect away from the sign-in page, not just a load
+    # event (which the sign-in page itself may still fire).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
