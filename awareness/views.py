@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from completion.reports import local_today
+from completion.models import local_today
 from completion.training import my_training
 
 

@@ -38,7 +38,7 @@ django.setup()
 import weasyprint  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from completion import certificates  # noqa: E402
+from completion import pdf  # noqa: E402
 from completion.models import Certificate  # noqa: E402
 
 NAMES = ["王小明", "欧阳娜娜", "司马懿", "刘䶮", "张龑", "陈𠀾", "Alexandra Montgomery", "李娜"]
@@ -80,7 +80,7 @@ def timed(function, repeat: int) -> float:
 def single(repeat: int = 15) -> None:
     certificate = next(fake_certificates(1))
     bare = timed(lambda: weasyprint.HTML(string=BARE_PAGE).write_pdf(), repeat)
-    ours = timed(lambda: certificates.render_pdf([certificate]), repeat)
+    ours = timed(lambda: pdf.render_pdf([certificate]), repeat)
     print(f"bare WeasyPrint page, same fonts: {bare * 1000:.0f} ms (median CPU time of {repeat})")
     print(f"one certificate:                  {ours * 1000:.0f} ms (median CPU time of {repeat})")
     print(f"ratio: {ours / bare:.2f} × (target ≤ 1.5 ×)")
@@ -95,16 +95,13 @@ def cpu_seconds() -> float:
 def bulk(count: int) -> None:
     with tempfile.TemporaryFile() as output:
         start, cpu = time.perf_counter(), cpu_seconds()
-        pages = certificates.write_bulk_pdf(fake_certificates(count), output)
+        pages = pdf.write_bulk_pdf(fake_certificates(count), output)
         elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
         size = output.tell()
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    workers = certificates.PRINT_WORKERS
-    print(
-        f"bulk: {pages} certificates, {workers} worker processes,"
-        f" chunks of {certificates.CHUNK_SIZE}"
-    )
+    workers = pdf.PRINT_WORKERS
+    print(f"bulk: {pages} certificates, {workers} worker processes, chunks of {pdf.CHUNK_SIZE}")
     print(f"      wall {elapsed:.1f} s = {elapsed / pages * 1000:.1f} ms a page (target ≤ 15 ms)")
     print(f"      CPU  {cpu:.1f} s = {cpu / pages * 1000:.1f} ms a page, all processes")
     print(

@@ -140,8 +140,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from openpyxl import Workbook
 
-    from completion.models import Employee, Unit
-    from completion.reports import SEGMENT_WIDTH, local_today
+    from completion.models import SEGMENT_WIDTH, Employee, Unit, local_today
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -1,20 +1,35 @@
-"""Who may see which unit: the one access helper every completion view uses.
+"""Who may reach what in the completion app: every completion view fetches
+its objects through one of these helpers, each taking the user.
 
 A unit admin has rights over the units they administer and everything below
-them; a superuser over every unit. Anything else is a 404, so changing a unit
-id in a URL never reveals that another unit exists.
+them; a superuser over every unit. Anything outside a person's reach is a
+404, so changing an id in a URL never reveals that the object exists.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from completion.models import ExportJob, Unit
+from completion.models import BackgroundJob, Certificate, Completion, Unit
+from completion.reports import ancestor_paths
+from lessons.models import Attempt
+
+Job = TypeVar("Job", bound=BackgroundJob)
 
 
 def get_unit_for_admin(user, unit_id: int) -> Unit:
     return get_object_or_404(Unit.objects.administered_by(user), pk=unit_id)
+
+
+def units_for_admin(user) -> QuerySet[Unit]:
+    """Every unit `user` has rights over; 404 for someone who administers nothing."""
+    if not (user.is_superuser or user.admin_of.exists()):
+        raise Http404
+    return Unit.objects.administered_by(user)
 
 
 def top_unit_for_admin(user) -> Unit:
@@ -25,13 +40,29 @@ def top_unit_for_admin(user) -> Unit:
     return unit
 
 
-def get_export_job_for_user(user, job_id: int) -> ExportJob:
-    """An export job of a unit the user administers. The requester is one such
-    admin; an admin of another unit, or a requester who has since lost their
-    rights over the unit, gets a 404: the file holds the unit's people."""
-    return get_object_or_404(
-        ExportJob.objects.select_related("unit").filter(
-            unit__in=Unit.objects.administered_by(user)
-        ),
-        pk=job_id,
-    )
+def trail_for_admin(user, unit: Unit) -> QuerySet[Unit]:
+    """The units from the top of `user`'s rights down to `unit`, for the
+    report's breadcrumb: units above their rights are not shown."""
+    return Unit.objects.administered_by(user).filter(path__in=ancestor_paths(unit))
+
+
+def get_job_for_user(user, model: type[Job], job_id: int) -> Job:
+    """An export or print job that `user` may follow (see `visible_to`)."""
+    jobs = model.objects.select_related("unit").visible_to(user)
+    return get_object_or_404(jobs, pk=job_id)
+
+
+def get_certificate_for_user(user, serial: str) -> Certificate:
+    # The holder, an admin of the holder's unit or above, or a superuser.
+    return get_object_or_404(Certificate.objects.visible_to(user).valid(), serial=serial)
+
+
+def get_completion_for_user(user, slug: str) -> Completion:
+    """The person's own completion of a module: only someone who passed has one."""
+    completions = Completion.objects.select_related("module")
+    return get_object_or_404(completions, user=user, module__slug=slug)
+
+
+def get_attempt_for_user(user, attempt_id: int) -> Attempt:
+    # Only the attempt's owner ever reaches it.
+    return get_object_or_404(Attempt, pk=attempt_id, user=user)

@@ -27,10 +27,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DIRECT_XLSX_ROWS = 20_000
 
 
-def neutralise(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def headers() -> list[str]:
     return [str(label) for _, label in COLUMNS]
 

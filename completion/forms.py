@@ -1,4 +1,5 @@
-"""Forms of the unit admin's pages: report filters, assigning, importing."""
+"""Forms of the completion pages: report filters, assigning, importing, bulk
+printing, the commitment a person confirms, and the public certificate check."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from completion import reports
-from completion.models import Employee, TrainingStatus, Unit
+from completion.models import Employee, TrainingStatus, Unit, local_today
 from completion.reports import COMPLETED, SORTS, Filters
 from lessons.models import Module
 
@@ -16,7 +17,7 @@ INDENT = "\u3000"  # an ideographic space: indents Chinese and Latin names alike
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
-        # Indent by depth so the select reads as the tree it is.
+        # Indented by depth, so the tree reads in a plain <select>.
         return f"{INDENT * unit.depth}{unit.name}"
 
 
@@ -74,7 +75,7 @@ def report_table(unit: Unit, query) -> tuple[ReportFilterForm, Filters, reports.
     units = list(Unit.objects.subtree(unit))
     form = ReportFilterForm(query, modules=modules, units=units)
     filters = form.filters()
-    rows = reports.person_rows(unit, modules, filters, today=reports.local_today())
+    rows = reports.person_rows(unit, modules, filters, today=local_today())
     return form, filters, rows
 
 
@@ -151,3 +152,64 @@ class EmployeeImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_("UTF-8 CSV with a header row: full_name, employee_number, unit_code, email."),
     )
+
+
+class AcknowledgeForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm that I have read and will abide by this commitment."),
+        error_messages={"required": _("Tick the box to confirm the commitment.")},
+    )
+
+
+class VerifyForm(forms.Form):
+    serial = forms.CharField(
+        label=_("Serial number"),
+        max_length=30,
+        help_text=_("As printed on the certificate, for example AW-2026-000123."),
+    )
+    name = forms.CharField(
+        label=_("Name on the certificate"),
+        max_length=200,
+        help_text=_("Exactly as printed, so that a serial number alone reveals nobody's name."),
+    )
+
+
+class BulkPrintForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("Unit (and the units below it)"), queryset=Unit.objects, empty_label=None
+    )
+    module = forms.ModelChoiceField(
+        label=_("Module"),
+        queryset=Module.objects.all(),
+        required=False,
+        empty_label=_("All modules"),
+    )
+    passed_from = forms.DateField(
+        label=_("Passed on or after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    passed_to = forms.DateField(
+        label=_("Passed on or before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, units, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("passed_from"), data.get("passed_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first date must not be after the last."))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "module": data["module"].pk if data["module"] else None,
+            "passed_from": data["passed_from"].isoformat() if data["passed_from"] else None,
+            "passed_to": data["passed_to"].isoformat() if data["passed_to"] else None,
+        }

@@ -482,10 +482,6 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
     return sorted(misses, key=lambda item: (-item.rate, item.text))
 
 
-def local_today() -> date:
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
 @dataclass
 class SortHeader:
     key: str

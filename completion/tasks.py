@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from django.core.files import File
-from django.utils import timezone, translation
+from django.utils import translation
 from django_tasks import task
 
 from completion import exports
-from completion.certificate_models import BulkPrintJob, Certificate
-from completion.certificates import CHUNK_SIZE, write_bulk_pdf
 from completion.forms import report_table
-from completion.models import ExportJob
+from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob
+from completion.pdf import CHUNK_SIZE, write_bulk_pdf
 from completion.reports import Table
 
 # Rows an export job reads at a time, and so how often its page learns how
 # far it has got.
 PROGRESS_EVERY = 5000
+
+
+def _run(job: BackgroundJob, write: Callable[[IO[bytes]], None]) -> None:
+    """Run `write` into a scratch file, in the requester's language, and keep
+    the file in the default storage, where any app server can serve it. The
+    job ends done or failed; `write` starts it and reports progress."""
+    try:
+        with translation.override(job.language or None), tempfile.TemporaryFile() as output:
+            write(output)
+            output.seek(0)
+            job.file.save(job.stored_name, File(output), save=False)
+    except Exception as error:
+        job.fail(str(error))
+        raise
+    job.finish()
 
 
 def _in_order(ids: list[int]) -> Iterator[Certificate]:
@@ -32,33 +47,15 @@ def _in_order(ids: list[int]) -> Iterator[Certificate]:
 
 @task()
 def print_certificates(job_id: int) -> None:
-    """Render a bulk print job's certificates into one PDF, one a page, and
-    keep it in the default storage, where any app server can serve it."""
+    """Render a bulk print job's certificates into one PDF, one a page."""
     job = BulkPrintJob.objects.select_related("unit").get(pk=job_id)
-    ids = list(job.certificates().values_list("pk", flat=True))
-    BulkPrintJob.objects.filter(pk=job.pk).update(
-        state=BulkPrintJob.State.RUNNING, total=len(ids), done=0
-    )
 
-    def progress(done: int) -> None:
-        BulkPrintJob.objects.filter(pk=job.pk).update(done=done)
+    def write(output: IO[bytes]) -> None:
+        ids = list(job.certificates().values_list("pk", flat=True))
+        job.start(total=len(ids))
+        write_bulk_pdf(_in_order(ids), output, progress=job.advance)
 
-    try:
-        with (
-            translation.override(job.filters.get("language")),
-            tempfile.TemporaryFile() as output,
-        ):
-            write_bulk_pdf(_in_order(ids), output, progress=progress)
-            output.seek(0)
-            job.file.save(f"certificates-{job.pk}.pdf", File(output), save=False)
-    except Exception as error:
-        BulkPrintJob.objects.filter(pk=job.pk).update(
-            state=BulkPrintJob.State.FAILED, error=str(error), finished_at=timezone.now()
-        )
-        raise
-    BulkPrintJob.objects.filter(pk=job.pk).update(
-        state=BulkPrintJob.State.DONE, file=job.file.name, finished_at=timezone.now()
-    )
+    _run(job, write)
 
 
 def _in_chunks(table: Table, keys: list[tuple[int, int]], progress) -> Iterator[dict]:
@@ -74,23 +71,14 @@ def _in_chunks(table: Table, keys: list[tuple[int, int]], progress) -> Iterator[
 
 @task()
 def write_export(job_id: int) -> None:
-    """Write a report export too large for a request, with the filters and
-    language of the page it was asked from, into the default storage."""
+    """Write a report export too large for a request, with the filters of the
+    page it was asked from."""
     job = ExportJob.objects.select_related("unit").get(pk=job_id)
-    jobs = ExportJob.objects.filter(pk=job.pk)
-    try:
-        with (
-            translation.override(job.language or None),
-            tempfile.TemporaryFile() as output,
-        ):
-            _form, _filters, table = report_table(job.unit, job.filters)
-            keys = table.keys()
-            jobs.update(state=ExportJob.State.RUNNING, total=len(keys), done=0)
-            rows = _in_chunks(table, keys, lambda done: jobs.update(done=done))
-            exports.workbook(rows, title=job.unit.name).save(output)
-            output.seek(0)
-            job.file.save(f"report-{job.unit.code}-{job.pk}.xlsx", File(output), save=False)
-    except Exception as error:
-        jobs.update(state=ExportJob.State.FAILED, error=str(error), finished_at=timezone.now())
-        raise
-    jobs.update(state=ExportJob.State.DONE, file=job.file.name, finished_at=timezone.now())
+
+    def write(output: IO[bytes]) -> None:
+        _form, _filters, table = report_table(job.unit, job.filters)
+        keys = table.keys()
+        job.start(total=len(keys))
+        exports.workbook(_in_chunks(table, keys, job.advance), title=job.unit.name).save(output)
+
+    _run(job, write)

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from completion import views
-from completion.certificate_urls import urlpatterns as certificate_urlpatterns
 
 app_name = "completion"
 urlpatterns = [
@@ -14,5 +13,27 @@ urlpatterns = [
     path("report/exports/<int:job_id>/download/", views.export_download, name="export_download"),
     path("report/<int:unit_id>/assign/", views.assign, name="assign"),
     path("report/<int:unit_id>/import/", views.import_employees, name="import_employees"),
-    *certificate_urlpatterns,
+    path("verify/", views.verify_lookup, name="verify_lookup"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path(
+        "modules/<slug:slug>/acknowledge/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
+    path(
+        "certificates/<str:serial>.pdf",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path("certificates/print/", views.bulk_print, name="bulk_print"),
+    path(
+        "certificates/print/<int:job_id>/",
+        views.bulk_print_job,
+        name="bulk_print_job",
+    ),
+    path(
+        "certificates/print/<int:job_id>/download/",
+        views.bulk_print_download,
+        name="bulk_print_download",
+    ),
 ]

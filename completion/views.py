@@ -1,17 +1,19 @@
 """Views of the completion app: the quiz hand-off, the unit report and its
-exports, assigning modules and importing employees.
+exports, assigning modules, importing employees, and certificates (the
+commitment, download, bulk print and the public check).
 
-Every unit-admin view fetches its unit through `access.get_unit_for_admin`,
-so a unit outside the admin's subtree is a 404 whatever the URL says.
+Every view fetches what it shows through `completion.access`, so an object
+outside the person's reach is a 404 whatever the URL says.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import get_language, ngettext
@@ -20,13 +22,30 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from completion import access, exports, imports, reports, services
-from completion.forms import AssignForm, EmployeeImportForm, ReportFilterForm, report_table
-from completion.models import Assignment, ExportJob, Unit
-from completion.tasks import write_export
-from lessons.models import Attempt
+from completion.forms import (
+    AcknowledgeForm,
+    AssignForm,
+    BulkPrintForm,
+    EmployeeImportForm,
+    ReportFilterForm,
+    VerifyForm,
+    report_table,
+)
+from completion.models import (
+    Assignment,
+    BackgroundJob,
+    BulkPrintJob,
+    Certificate,
+    ExportJob,
+    Unit,
+    local_today,
+)
+from completion.pdf import render_pdf
+from completion.tasks import print_certificates, write_export
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -35,8 +54,7 @@ class HtmxHttpRequest(HttpRequest):
 
 @require_POST
 def submit_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    # Only the attempt's owner may submit it; anyone else gets a 404.
-    attempt = get_object_or_404(Attempt, pk=attempt_id, user=request.user)
+    attempt = access.get_attempt_for_user(request.user, attempt_id)
     attempt = services.submit_attempt(attempt=attempt)
     return redirect("lessons:result", attempt_id=attempt.pk)
 
@@ -62,7 +80,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         return render(request, "completion/report.html#people", context)
     modules = list(form.modules.values())
     children = [child for child in form.units.values() if child.parent_id == unit.pk]
-    summary = reports.summary(unit, modules, children=children, today=reports.local_today())
+    summary = reports.summary(unit, modules, children=children, today=local_today())
     chosen = filters.module.pk if filters.module else None
     context |= {
         "modules": modules,
@@ -74,9 +92,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         ],
         "selected_total": summary.by_module.get(chosen) if chosen else summary.total,
         "misses": reports.question_misses(unit, filters.module) if filters.module else None,
-        "trail": Unit.objects.administered_by(request.user).filter(
-            path__in=reports.ancestor_paths(unit)
-        ),
+        "trail": access.trail_for_admin(request.user, unit),
     }
     return render(request, "completion/report.html", context)
 
@@ -119,23 +135,30 @@ def _export_in_background(request: HttpRequest, unit: Unit, total: int) -> HttpR
 
 @require_GET
 def export_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
-    job = access.get_export_job_for_user(request.user, job_id)
-    template = "completion/export_job.html"
-    if request.htmx:
-        template += "#progress"
-    return render(request, template, {"job": job, "query": urlencode(job.filters)})
+    job = access.get_job_for_user(request.user, ExportJob, job_id)
+    return _job_page(request, job)
 
 
 @require_GET
 def export_download(request: HttpRequest, job_id: int) -> FileResponse:
-    job = access.get_export_job_for_user(request.user, job_id)
-    if job.state != ExportJob.State.DONE or not job.file:
+    return _job_file(access.get_job_for_user(request.user, ExportJob, job_id), XLSX)
+
+
+def _job_page(request: HtmxHttpRequest, job: BackgroundJob) -> HttpResponse:
+    # The export and the print job share one page; htmx polls its progress part.
+    template = "completion/job.html#progress" if request.htmx else "completion/job.html"
+    context = {"job": job, "export": isinstance(job, ExportJob), "query": urlencode(job.filters)}
+    return render(request, template, context)
+
+
+def _job_file(job: BackgroundJob, content_type: str) -> FileResponse:
+    if job.state != BackgroundJob.State.DONE or not job.file:
         raise Http404
     return FileResponse(
         default_storage.open(job.file.name, "rb"),
         as_attachment=True,
         filename=job.filename,
-        content_type=XLSX,
+        content_type=content_type,
     )
 
 
@@ -197,3 +220,97 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect("completion:unit_report", unit_id=unit.pk)
     context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
     return render(request, "completion/import.html", context, status=400 if problems else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
+    completion = access.get_completion_for_user(request.user, slug)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
+    if completion.acknowledged_at is None and request.method == "POST" and form.is_valid():
+        Certificate.objects.acknowledge(
+            completion=completion, text=completion.module.acknowledgement
+        )
+        return redirect("completion:acknowledge", slug=slug)
+    return render(
+        request,
+        "completion/acknowledge.html",
+        {
+            "completion": completion,
+            "form": form,
+            "certificate": completion.certificates.valid().first(),
+            "revoked": completion.certificates.exclude(revoked_at=None).first(),
+        },
+    )
+
+
+@require_GET
+def certificate_pdf(request: HttpRequest, serial: str) -> HttpResponse:
+    certificate = access.get_certificate_for_user(request.user, serial)
+    response = HttpResponse(render_pdf([certificate]), content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
+    return response
+
+
+@login_not_required
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    certificate = Certificate.objects.filter(token=token).first()
+    return render(
+        request,
+        "completion/verify.html",
+        {"certificate": certificate, "form": VerifyForm()},
+        status=200 if certificate else 404,
+    )
+
+
+@login_not_required
+@require_GET
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET if "serial" in request.GET else None)
+    certificate = None
+    if form.is_valid():
+        # Serials are sequential, so a serial alone would let anyone list the
+        # names of everyone trained; the name printed beside it must match too.
+        certificate = Certificate.objects.filter(
+            serial__iexact=form.cleaned_data["serial"].strip(),
+            holder_name__iexact=form.cleaned_data["name"].strip(),
+        ).first()
+    return render(
+        request,
+        "completion/verify.html",
+        {"certificate": certificate, "form": form, "searched": form.is_bound},
+        status=404 if form.is_valid() and certificate is None else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_print(request: HttpRequest) -> HttpResponse:
+    units = access.units_for_admin(request.user)
+    form = BulkPrintForm(request.POST if request.method == "POST" else None, units=units)
+    if request.method == "POST" and form.is_valid():
+        job = BulkPrintJob(
+            requested_by=request.user,
+            unit=form.cleaned_data["unit"],
+            filters=form.filters(),
+            language=get_language(),
+        )
+        job.total = job.certificates().count()
+        if problem := job.selection_problem():
+            form.add_error(None, problem)
+        else:
+            job.save()
+            print_certificates.enqueue(job_id=job.pk)
+            return redirect("completion:bulk_print_job", job_id=job.pk)
+    jobs = BulkPrintJob.objects.visible_to(request.user).select_related("unit")[:10]
+    return render(request, "completion/bulk_print.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+def bulk_print_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
+    job = access.get_job_for_user(request.user, BulkPrintJob, job_id)
+    return _job_page(request, job)
+
+
+@require_GET
+def bulk_print_download(request: HttpRequest, job_id: int) -> FileResponse:
+    return _job_file(access.get_job_for_user(request.user, BulkPrintJob, job_id), PDF)

@@ -452,34 +452,9 @@ class AttemptQuerySet(models.QuerySet):
                 module_title=module.title,
                 question_count=len(drawn),
             )
-            copies = AttemptQuestion.objects.bulk_create(
-                AttemptQuestion(
-                    attempt=attempt,
-                    question=question,
-                    position=position,
-                    kind=question.kind,
-                    text=question.text,
-                    explanation=question.explanation,
-                )
-                for position, question in enumerate(drawn, start=1)
+            AttemptQuestion.objects.save_copies(
+                AttemptQuestion.objects.copies(attempt, drawn, rng=rng)
             )
-            choices = []
-            for copy, question in zip(copies, drawn, strict=True):
-                shown = list(question.choices.all())
-                # True/false keeps its natural order; other choices are shuffled.
-                if question.kind != QuestionKind.TRUE_FALSE:
-                    rng.shuffle(shown)
-                choices += [
-                    AttemptChoice(
-                        attempt_question=copy,
-                        choice=choice,
-                        position=position,
-                        text=choice.text,
-                        is_correct=choice.is_correct,
-                    )
-                    for position, choice in enumerate(shown, start=1)
-                ]
-            AttemptChoice.objects.bulk_create(choices)
         return attempt
 
 
@@ -613,6 +588,50 @@ class Attempt(models.Model):
         return True
 
 
+class AttemptQuestionQuerySet(models.QuerySet):
+    def copies(
+        self, attempt: Attempt, questions: Iterable[Question], *, rng, explanations: bool = True
+    ) -> list[AttemptQuestion]:
+        """Unsaved copies of `questions` for `attempt`, in the order given,
+        each with the copies of its choices in `shown_choices`: shuffled,
+        except true/false, which keeps its natural order. The one place a
+        bank question becomes part of an attempt (the quiz and the demo)."""
+        copies = []
+        for position, question in enumerate(questions, start=1):
+            copy = self.model(
+                attempt=attempt,
+                question=question,
+                position=position,
+                kind=question.kind,
+                text=question.text,
+                explanation=question.explanation if explanations else "",
+            )
+            shown = list(question.choices.all())
+            if question.kind != QuestionKind.TRUE_FALSE:
+                rng.shuffle(shown)
+            copy.shown_choices = [
+                AttemptChoice(
+                    choice=choice, position=number, text=choice.text, is_correct=choice.is_correct
+                )
+                for number, choice in enumerate(shown, start=1)
+            ]
+            copies.append(copy)
+        return copies
+
+    def save_copies(
+        self, copies: list[AttemptQuestion], *, choices: bool = True, batch_size: int | None = None
+    ) -> None:
+        """Insert `copies` (from `copies()`) and, unless told not to, their choices."""
+        self.bulk_create(copies, batch_size=batch_size)
+        if choices:
+            shown = []
+            for copy in copies:
+                for choice in copy.shown_choices:
+                    choice.attempt_question = copy
+                    shown.append(choice)
+            AttemptChoice.objects.bulk_create(shown, batch_size=batch_size)
+
+
 class AttemptQuestion(models.Model):
     """A question as drawn and shown in an attempt, with the answer given."""
 
@@ -626,6 +645,8 @@ class AttemptQuestion(models.Model):
     explanation = models.TextField()
     answered_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+
+    objects = AttemptQuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -85,18 +85,18 @@ def test_it_prints_the_selection_as_one_pdf_with_a_page_each(client, org, settin
 
 
 def test_it_renders_in_chunks_and_joins_them_page_by_page(org, monkeypatch):
-    from completion import certificates, tasks
+    from completion import pdf, tasks
 
     chunks = []
-    render_html = certificates.render_html
+    render_html = pdf.render_html
 
     def spy(chunk):
         chunks.append(len(chunk))
         return render_html(chunk)
 
-    monkeypatch.setattr(certificates, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(pdf, "CHUNK_SIZE", 2)
     monkeypatch.setattr(tasks, "CHUNK_SIZE", 2)
-    monkeypatch.setattr(certificates, "render_html", spy)
+    monkeypatch.setattr(pdf, "render_html", spy)
     job = BulkPrintJob.objects.create(
         requested_by=org["admin"], unit=org["province"], filters={"module": org["module"].pk}
     )

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from completion.certificates import render_pdf
 from completion.models import Certificate
+from completion.pdf import render_pdf
 from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from completion.demo_organisation import Builder
+from completion.management.commands._demo_organisation import Builder
 from completion.models import Assignment, Employee, Unit, UnitAdmin
 from lessons.models import Module
 

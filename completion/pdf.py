@@ -31,7 +31,7 @@ from django.utils.safestring import mark_safe
 from weasyprint.text.fonts import FontConfiguration
 
 if TYPE_CHECKING:
-    from completion.certificate_models import Certificate
+    from completion.models import Certificate
 
 PRINT_TEMPLATE = "completion/certificate_print.html"
 PRINT_STYLESHEET = "css/certificate-print.css"

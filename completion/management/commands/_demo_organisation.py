@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
-from lessons.models import Attempt, AttemptChoice, AttemptQuestion, AttemptStatus, Module
+from lessons.models import Attempt, AttemptQuestion, AttemptStatus, Module
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"  # common family names
@@ -295,40 +295,34 @@ class Builder:
         return round(100 * self.rng.randint(max(0, needed - 3), needed - 1) / count)
 
     def save_attempts(self, attempts: list[Attempt], questions: dict) -> None:
-        # Draw each attempt's questions first, so its correct count is known
-        # before the insert.
+        """Insert `attempts` with the questions each one drew, copied as the
+        quiz copies them; submitted ones answered to match their score."""
         draws = []
         for attempt in attempts:
-            if attempt.score is None:
-                continue
             bank, difficulty = questions[attempt.module_id]
             drawn = self.rng.sample(bank, min(len(bank), attempt.question_count))
-            wrong_count = len(drawn) - round(attempt.score * len(drawn) / 100)
-            # The hardest questions (weighted draw) are the ones answered wrongly.
-            order = sorted(drawn, key=lambda q: self.rng.random() ** (1 / difficulty[q.pk]))
-            wrong = {q.pk for q in order[len(order) - wrong_count :]}
-            attempt.correct_count = len(drawn) - wrong_count
+            wrong = set()
+            if attempt.score is not None:
+                wrong_count = len(drawn) - round(attempt.score * len(drawn) / 100)
+                # The hardest questions (weighted draw) are the ones answered wrongly.
+                order = sorted(drawn, key=lambda q: self.rng.random() ** (1 / difficulty[q.pk]))
+                wrong = {q.pk for q in order[len(order) - wrong_count :]}
+                attempt.correct_count = len(drawn) - wrong_count
             draws.append((attempt, drawn, wrong))
         Attempt.objects.bulk_create(attempts, batch_size=BATCH)
 
         shown, completions = [], []
         for attempt, drawn, wrong in draws:
-            for position, question in enumerate(drawn, start=1):
-                shown.append(
-                    AttemptQuestion(
-                        attempt=attempt,
-                        question=question,
-                        position=position,
-                        kind=question.kind,
-                        text=question.text,
-                        # The large benchmark organisation leaves the copied
-                        # explanation out: the reports never read it, and it
-                        # would triple the size of the database.
-                        explanation=question.explanation if self.with_choices else "",
-                        answered_at=attempt.submitted_at,
-                        is_correct=question.pk not in wrong,
-                    )
-                )
+            # The large benchmark organisation leaves the copied explanation
+            # out: the reports never read it, and it would triple the size of
+            # the database.
+            copies = AttemptQuestion.objects.copies(
+                attempt, drawn, rng=self.rng, explanations=self.with_choices
+            )
+            if attempt.score is not None:
+                for copy in copies:
+                    self.answer(copy, at=attempt.submitted_at, right=copy.question.pk not in wrong)
+            shown += copies
             if attempt.passed:  # at most one passing attempt per person and module
                 completions.append(
                     Completion(
@@ -339,11 +333,18 @@ class Builder:
                         completed_at=attempt.submitted_at,
                     )
                 )
-        AttemptQuestion.objects.bulk_create(shown, batch_size=BATCH)
+        AttemptQuestion.objects.save_copies(shown, choices=self.with_choices, batch_size=BATCH)
         Completion.objects.bulk_create(completions, batch_size=BATCH)
         if self.with_choices:
-            self.save_choices(shown)
             self.issue_certificates(completions)
+
+    def answer(self, copy: AttemptQuestion, *, at, right: bool) -> None:
+        """Mark a copied question answered, rightly or with one wrong choice."""
+        copy.answered_at, copy.is_correct = at, right
+        wrong = [choice for choice in copy.shown_choices if not choice.is_correct]
+        picked = None if right or not wrong else self.rng.choice(wrong)
+        for choice in copy.shown_choices:
+            choice.selected = choice.is_correct if picked is None else choice is picked
 
     def issue_certificates(self, completions: list[Completion]) -> None:
         """Most people who passed confirmed the commitment and hold their
@@ -356,25 +357,3 @@ class Builder:
                 Certificate.objects.acknowledge(
                     completion=completion, text=completion.module.acknowledgement
                 )
-
-    def save_choices(self, shown: list[AttemptQuestion]) -> None:
-        rows = []
-        for item in shown:
-            choices = list(item.question.choices.all())
-            self.rng.shuffle(choices)
-            wrong = [c for c in choices if not c.is_correct]
-            picked = {c.pk for c in choices if c.is_correct}
-            if not item.is_correct and wrong:
-                picked = {self.rng.choice(wrong).pk}
-            for position, choice in enumerate(choices, start=1):
-                rows.append(
-                    AttemptChoice(
-                        attempt_question=item,
-                        choice=choice,
-                        position=position,
-                        text=choice.text,
-                        is_correct=choice.is_correct,
-                        selected=choice.pk in picked,
-                    )
-                )
-        AttemptChoice.objects.bulk_create(rows, batch_size=BATCH)

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from completion.models import BackgroundJob, Completion, Unit
+from completion.models.jobs import BackgroundJob
+from completion.models.organisation import Unit
+from completion.models.progress import Completion
 from lessons.models import Attempt, Reopening
 
 
@@ -204,6 +206,14 @@ class BulkPrintJob(BackgroundJob):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.get_state_display()})"
+
+    @property
+    def filename(self) -> str:
+        return f"certificates-{self.pk}.pdf"
+
+    @property
+    def stored_name(self) -> str:
+        return self.filename
 
     def selection_problem(self) -> str | None:
         """Why the selection (counted into `total`) cannot be printed, if it cannot."""
