@@ -59,6 +59,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ISSUING_ORGANISATION = os.environ.get("ISSUING_ORGANISATION", "Confidentiality Office")
 
 INSTALLED_APPS = [
+    # Before the admin, so the admin's forms see the translated fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -143,6 +145,11 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Training content (cases, lessons, questions) is written in both languages;
+# English is the one every field must have, and what an empty Chinese field
+# falls back to (marked lang="en" on the page).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

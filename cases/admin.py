@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cases.models import Case, Event, LegalProvision, Outcome, Person, RedFlag, Theme
+from cases.models import Case, Disclosure, Event, LegalProvision, Outcome, Person, RedFlag, Theme
 
 
 class CaseChildFormSet(BaseInlineFormSet):
@@ -81,10 +81,7 @@ class CaseAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "hook", "summary", "lesson", "themes"]}),
         (_("Publication"), {"fields": ["status", "order", "updated_at"]}),
-        (
-            _("Source"),
-            {"fields": ["source_publisher", "source_title", "source_date", "source_note"]},
-        ),
+        (_("Source"), {"fields": ["disclosure"]}),
     ]
     inlines = [PersonInline, EventInline, RedFlagInline, OutcomeInline]
     actions = ["publish", "unpublish"]
@@ -127,3 +124,9 @@ class LegalProvisionAdmin(admin.ModelAdmin):
     list_display = ["law", "article", "title", "code"]
     list_filter = ["law"]
     search_fields = ["law", "article", "title", "summary", "code"]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    list_display = ["publisher", "title", "published_on"]
+    search_fields = ["publisher", "title"]

@@ -59,6 +59,41 @@ class LegalProvision(models.Model):
         return f"{self.law} {self.article}".strip()
 
 
+class Disclosure(models.Model):
+    """Where cases were made public. One announcement may disclose several
+    cases; what its publisher said about them as a whole (its framing and
+    closing message) is shown with them, attributed to the publisher."""
+
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        help_text=_("What the announcement is about, in plain words (not a newspaper headline)."),
+    )
+    published_on = models.DateField(_("publication date"))
+    framing = models.TextField(
+        _("what the publisher said about the cases (Markdown)"),
+        blank=True,
+        help_text=_("In summary and attributed; shown in the case library."),
+    )
+    closing = models.TextField(
+        _("the publisher's closing message (Markdown)"),
+        blank=True,
+        help_text=_("Shown on every case page and at the end of every module's story."),
+    )
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("e.g. where it was reported.")
+    )
+
+    class Meta:
+        ordering = ["-published_on", "pk"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.publisher} ({self.published_on:%Y-%m-%d})"
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self) -> CaseQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -81,7 +116,7 @@ class CaseQuerySet(models.QuerySet):
         are in `case.unplaced_red_flags`.
         """
         red_flags = RedFlag.objects.select_related("provision")
-        return self.prefetch_related(
+        return self.select_related("disclosure").prefetch_related(
             "themes",
             "people",
             Prefetch(
@@ -106,10 +141,9 @@ class Case(models.Model):
         _("what should have been done (Markdown)"),
         help_text=_("The case's lesson in a few sentences, shown after the timeline."),
     )
-    source_publisher = models.CharField(_("source publisher"), max_length=200)
-    source_title = models.CharField(_("source title"), max_length=300)
-    source_date = models.DateField(_("source publication date"))
-    source_note = models.CharField(_("source note"), max_length=300, blank=True)
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.PROTECT, related_name="cases", verbose_name=_("source")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

@@ -249,6 +249,14 @@ class DecisionPoint(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="decision_points")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    red_flag = models.ForeignKey(
+        RedFlag,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("red flag revealed after the choice"),
+    )
     prompt = models.TextField(_("prompt"))
     what_happened = models.TextField(
         _("what the person actually did, and what followed (Markdown)")
@@ -343,7 +351,18 @@ class Question(models.Model):
     text = models.TextField(_("question"))
     explanation = models.TextField(
         _("explanation (Markdown)"),
-        help_text=_("Shown with the result; refer back to the case."),
+        help_text=_(
+            "Shown with every result: teach the rule and refer back to the case, "
+            "without naming the right choice."
+        ),
+    )
+    section = models.ForeignKey(
+        LessonSection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("lesson section that teaches it"),
     )
     event = models.ForeignKey(
         Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -479,6 +498,9 @@ class Attempt(models.Model):
     # grading policy never re-grades it.
     pass_mark = models.PositiveSmallIntegerField()
     module_title = models.CharField(max_length=200)
+    # The language the questions were copied in: the attempt reads as it was
+    # answered whatever language the interface is in later.
+    language = models.CharField(max_length=10, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     correct_count = models.PositiveSmallIntegerField(null=True, blank=True)

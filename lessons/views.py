@@ -30,7 +30,9 @@ UNPROCESSABLE = 422
 
 
 def _get_module_for_user(user, slug: str) -> Module:
-    return get_object_or_404(Module.objects.visible_to(user).select_related("case"), slug=slug)
+    return get_object_or_404(
+        Module.objects.visible_to(user).select_related("case__disclosure"), slug=slug
+    )
 
 
 def _get_attempt_for_user(user, attempt_id: int) -> Attempt:

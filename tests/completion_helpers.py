@@ -4,7 +4,7 @@ attempts written straight to the database (as a finished quiz leaves them)."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from cases.models import Case, Status
 from completion.models import Completion, Employee, Unit, UnitAdmin
 from lessons.models import Attempt, AttemptQuestion, Choice, Module, Question
+from tests.factories import make_disclosure
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
@@ -24,9 +25,7 @@ def make_module(slug: str = "module", *, attempt_limit: int = 3, questions: int 
         hook="hook",
         summary="summary",
         lesson="lesson",
-        source_publisher="MSS",
-        source_title="source",
-        source_date=date(2025, 7, 10),
+        disclosure=make_disclosure(),
         status=Status.PUBLISHED,
     )
     module = Module.objects.create(

@@ -3,8 +3,6 @@ of the content fixtures), and helpers to answer an attempt deliberately."""
 
 from __future__ import annotations
 
-import datetime
-
 from cases.models import Case, Event, Phase, RedFlag, Status
 from lessons.models import (
     Attempt,
@@ -16,6 +14,7 @@ from lessons.models import (
     Question,
     QuestionKind,
 )
+from tests.factories import make_disclosure
 
 
 def make_module(
@@ -33,9 +32,7 @@ def make_module(
         hook="A hook",
         summary="A summary",
         lesson="What should have been done",
-        source_publisher="MSS",
-        source_title="Three cases",
-        source_date=datetime.date(2025, 7, 10),
+        disclosure=make_disclosure(),
         status=Status.PUBLISHED,
     )
     first = Event.objects.create(

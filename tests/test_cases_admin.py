@@ -35,7 +35,6 @@ def change_form_data(case: Case) -> dict:
         key: form_value(value)
         for key, value in model_to_dict(case, exclude=["id", "updated_at"]).items()
     }
-    data["source_date"] = case.source_date.isoformat()
     for prefix, model in INLINES.items():
         objects = list(model.objects.filter(case=case))
         data |= {

@@ -1,7 +1,5 @@
 """The case list and the case story pages."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from cases.models import Case, Event, LegalProvision, Outcome, Person, Phase, RedFlag, Status
+from tests.factories import make_disclosure
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +37,7 @@ def make_case(slug: str, events: int, status: str = Status.PUBLISHED) -> Case:
         hook="hook",
         summary="summary",
         lesson="lesson",
-        source_publisher="MSS",
-        source_title="t",
-        source_date=datetime.date(2025, 7, 10),
+        disclosure=make_disclosure(),
         status=status,
     )
     provision = LegalProvision.objects.get_or_create(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.models import Case
 from completion.models import Completion, Employee, Unit, UnitAdmin
 from lessons.models import Attempt, AttemptChoice, AttemptQuestion, AttemptStatus, Module
+from tests.factories import make_disclosure
 
 _numbers = itertools.count(1)
 
@@ -36,9 +37,7 @@ def make_module(
         hook="A hook.",
         summary="A summary.",
         lesson="A lesson.",
-        source_publisher="Ministry of State Security",
-        source_title="A published case",
-        source_date=datetime.date(2024, 1, 1),
+        disclosure=make_disclosure(),
     )
     return Module.objects.create(
         case=case,
