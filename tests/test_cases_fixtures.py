@@ -5,14 +5,19 @@ from django.core.management import call_command
 
 from cases.models import Case, Event, LegalProvision, Outcome, Person, RedFlag, Theme
 
-FIXTURE = "fixtures/01_cases.json"
+FIXTURES = [
+    "fixtures/01_library.json",
+    "fixtures/11_classified_papers_taken_home.json",
+    "fixtures/12_world_cup_gambling_debt.json",
+    "fixtures/13_honey_trap_abroad.json",
+]
 MODELS = [Theme, LegalProvision, Case, Person, Event, RedFlag, Outcome]
 
 pytestmark = pytest.mark.django_db
 
 
 def load() -> None:
-    call_command("loaddata", FIXTURE, verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def counts() -> dict[str, int]:
@@ -70,7 +75,7 @@ def story_text(case: Case) -> str:
                 "youngest mid-level official",
                 "three classified documents",
                 "relative surnamed Li",
-                "long been spying",
+                "long been engaged in espionage",
                 "Party disciplinary action",
                 "demoted",
                 "illegally providing state secrets overseas",

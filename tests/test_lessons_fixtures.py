@@ -18,11 +18,17 @@ from lessons.models import (
 pytestmark = pytest.mark.django_db
 
 SLUGS = ["classified-papers-taken-home", "world-cup-gambling-debt", "honey-trap-abroad"]
+FIXTURES = [
+    "fixtures/01_library.json",
+    "fixtures/11_classified_papers_taken_home.json",
+    "fixtures/12_world_cup_gambling_debt.json",
+    "fixtures/13_honey_trap_abroad.json",
+]
 
 
 @pytest.fixture
 def content(db):
-    call_command("loaddata", "fixtures/01_cases.json", "fixtures/02_lessons.json", verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
 
 
 def counts():
@@ -46,17 +52,17 @@ def test_it_loads_three_published_modules_one_per_case(content):
 
 def test_loading_twice_creates_no_duplicates(content):
     before = counts()
-    call_command("loaddata", "fixtures/01_cases.json", "fixtures/02_lessons.json", verbosity=0)
+    call_command("loaddata", *FIXTURES, verbosity=0)
     assert counts() == before
 
 
 def test_every_module_has_sections_decisions_and_a_mixed_bank(content):
     for module in Module.objects.all():
-        assert 3 <= module.sections.count() <= 5
+        assert 4 <= module.sections.count() <= 6
         assert 2 <= module.decision_points.count() <= 3
         kinds = set(module.questions.values_list("kind", flat=True))
         assert kinds == set(QuestionKind.values)
-        assert module.questions.active().count() >= 10
+        assert module.questions.active().count() >= 24
 
 
 def test_sections_questions_and_decisions_point_into_their_own_case(content):
