@@ -10,8 +10,16 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.utils import get_translation_fields
 
 from cases.models import Case, Disclosure, Event, LegalProvision, Outcome, Person, RedFlag, Theme
+
+
+def side_by_side(*names: str) -> tuple[str, ...]:
+    """The fields `names` in every language, as one row of the form: a
+    trainer writes the English and the Chinese text next to each other."""
+    return tuple(field for name in names for field in get_translation_fields(name))
 
 
 class CaseChildFormSet(BaseInlineFormSet):
@@ -26,7 +34,7 @@ class CaseChildFormSet(BaseInlineFormSet):
                 form.fields[name].queryset = model.objects.filter(case=self.instance.pk)
 
 
-class CaseChildInline(admin.StackedInline):
+class CaseChildInline(TranslationStackedInline):
     extra = 0
     # A case page holds dozens of text fields; short boxes keep it scannable
     # (the browser lets the trainer drag one larger).
@@ -35,12 +43,17 @@ class CaseChildInline(admin.StackedInline):
 
 class PersonInline(CaseChildInline):
     model = Person
-    fields = [("label", "order"), ("role", "age"), "description", "fate"]
+    fields = [
+        (*side_by_side("label"), "order"),
+        (*side_by_side("role"), "age"),
+        side_by_side("description"),
+        side_by_side("fate"),
+    ]
 
 
 class EventInline(CaseChildInline):
     model = Event
-    fields = [("order", "phase"), "title", "body"]
+    fields = [("order", "phase"), side_by_side("title"), side_by_side("body")]
 
 
 class RedFlagInline(CaseChildInline):
@@ -48,10 +61,11 @@ class RedFlagInline(CaseChildInline):
     formset = CaseChildFormSet
     fields = [
         ("order", "event"),
-        "sign",
-        "explanation",
-        "correct_behaviour",
-        ("rule", "provision"),
+        side_by_side("sign"),
+        side_by_side("explanation"),
+        side_by_side("correct_behaviour"),
+        side_by_side("rule"),
+        "provision",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -65,11 +79,11 @@ class RedFlagInline(CaseChildInline):
 class OutcomeInline(CaseChildInline):
     model = Outcome
     formset = CaseChildFormSet
-    fields = [("order", "person", "kind"), "description", "provision"]
+    fields = [("order", "person", "kind"), side_by_side("description"), "provision"]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(TranslationAdmin):
     list_display = ["title", "status", "order", "updated_at"]
     list_display_links = ["title"]
     list_editable = ["order"]
@@ -79,7 +93,19 @@ class CaseAdmin(admin.ModelAdmin):
     filter_horizontal = ["themes"]
     readonly_fields = ["updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "hook", "summary", "lesson", "themes"]}),
+        (
+            None,
+            {
+                "fields": [
+                    side_by_side("title"),
+                    "slug",
+                    side_by_side("hook"),
+                    side_by_side("summary"),
+                    side_by_side("lesson"),
+                    "themes",
+                ]
+            },
+        ),
         (_("Publication"), {"fields": ["status", "order", "updated_at"]}),
         (_("Source"), {"fields": ["disclosure"]}),
     ]
@@ -113,20 +139,20 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TranslationAdmin):
     list_display = ["name", "slug", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(admin.ModelAdmin):
+class LegalProvisionAdmin(TranslationAdmin):
     list_display = ["law", "article", "title", "code"]
     list_filter = ["law"]
     search_fields = ["law", "article", "title", "summary", "code"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(TranslationAdmin):
     list_display = ["publisher", "title", "published_on"]
     search_fields = ["publisher", "title"]

@@ -147,7 +147,9 @@ def export_download(request: HttpRequest, job_id: int) -> FileResponse:
 def _job_page(request: HtmxHttpRequest, job: BackgroundJob) -> HttpResponse:
     # The export and the print job share one page; htmx polls its progress part.
     template = "completion/job.html#progress" if request.htmx else "completion/job.html"
-    context = {"job": job, "export": isinstance(job, ExportJob), "query": urlencode(job.filters)}
+    export = isinstance(job, ExportJob)
+    # An export's page links back to the report with the filters it was made with.
+    context = {"job": job, "export": export, "query": urlencode(job.filters) if export else ""}
     return render(request, template, context)
 
 

@@ -10,7 +10,13 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
+from cases.admin import side_by_side
 from cases.models import Status
 from lessons.models import (
     Attempt,
@@ -44,16 +50,22 @@ def remember_case(request, case_id) -> None:
     request._lessons_case_id = case_id
 
 
-class LessonSectionInline(CaseMomentsMixin, admin.StackedInline):
+class LessonSectionInline(CaseMomentsMixin, TranslationStackedInline):
     model = LessonSection
     extra = 0
-    fields = ["order", "title", "body", "event", "red_flag"]
+    fields = ["order", side_by_side("title"), side_by_side("body"), "event", "red_flag"]
 
 
-class DecisionPointInline(CaseMomentsMixin, admin.StackedInline):
+class DecisionPointInline(CaseMomentsMixin, TranslationStackedInline):
     model = DecisionPoint
     extra = 0
-    fields = ["order", "event", "prompt", "what_happened"]
+    fields = [
+        "order",
+        "event",
+        "red_flag",
+        side_by_side("prompt"),
+        side_by_side("what_happened"),
+    ]
     show_change_link = True
 
 
@@ -70,7 +82,7 @@ class ModuleAdminForm(forms.ModelForm):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(TranslationAdmin):
     form = ModuleAdminForm
     list_display = ["title", "case", "status", "active_questions", "questions_per_attempt", "links"]
     list_filter = ["status"]
@@ -127,14 +139,14 @@ class ModuleAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d module(s) returned to draft.") % {"count": count})
 
 
-class DecisionOptionInline(admin.TabularInline):
+class DecisionOptionInline(TranslationStackedInline):
     model = DecisionOption
     extra = 0
-    fields = ["order", "text", "is_recommended", "feedback"]
+    fields = [("order", "is_recommended"), side_by_side("text"), side_by_side("feedback")]
 
 
 @admin.register(DecisionPoint)
-class DecisionPointAdmin(CaseMomentsMixin, admin.ModelAdmin):
+class DecisionPointAdmin(CaseMomentsMixin, TranslationAdmin):
     list_display = ["__str__", "module", "event", "order"]
     list_filter = ["module"]
     list_select_related = ["module", "event"]
@@ -177,11 +189,11 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(_("A question needs at least two choices."))
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(TranslationTabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
     extra = 0
-    fields = ["order", "text", "is_correct"]
+    fields = ["order", *side_by_side("text"), "is_correct"]
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
 
 
@@ -207,7 +219,7 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(CaseMomentsMixin, admin.ModelAdmin):
+class QuestionAdmin(CaseMomentsMixin, TranslationAdmin):
     form = QuestionAdminForm
     list_display = ["short_text", "kind", "is_active", "times_asked", "share_correct"]
     list_filter = ["module", "kind", "is_active"]

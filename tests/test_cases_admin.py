@@ -55,7 +55,7 @@ def test_it_opens_the_case_change_page_with_every_inline_for_a_trainer(trainer, 
     html = response.content.decode()
     for prefix in INLINES:
         assert f'name="{prefix}-TOTAL_FORMS"' in html
-    assert "Confidentiality treated as a formality" in html
+    assert "Confidentiality awareness fading as his career went well" in html
 
 
 def test_it_lets_a_trainer_preview_a_draft_through_view_on_site(trainer, client):
@@ -73,10 +73,10 @@ def test_it_lets_a_trainer_preview_a_draft_through_view_on_site(trainer, client)
 def test_it_saves_the_case_and_its_inlines(trainer, client):
     case = Case.objects.get(pk=1)
     data = change_form_data(case)
-    data["title"] = "Classified papers taken home (edited)"
+    data["title_en"] = "Classified papers taken home (edited)"
     # Reorder: the first event moves to the end of the timeline.
     data["events-0-order"] = 99
-    data["red_flags-0-sign"] = "Confidentiality as a formality"
+    data["red_flags-0-sign_en"] = "Confidentiality as a formality"
     response = client.post(CHANGE_URL, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     case.refresh_from_db()

@@ -15,7 +15,7 @@ def test_it_reveals_what_went_wrong_on_request(demo, page):
     sign_in(page, "employee")
     page.goto(CASE_URL)
     red_flag = page.locator("#red-flag-102")
-    sign = red_flag.get_by_text("Classified papers leave with him after the meeting")
+    sign = red_flag.get_by_text("Classified meeting papers not returned to the unit for storage")
     expect(sign).to_be_hidden()
     red_flag.get_by_text("What went wrong here?").click()
     expect(sign).to_be_visible()

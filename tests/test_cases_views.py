@@ -111,13 +111,13 @@ def test_it_tells_each_case_as_a_story(employee, client, slug):
         assert escape(red_flag.sign) in html
     assert "What went wrong here?" in html
     assert "What should have been done" in html
-    assert "Ministry of State Security (MSS)" in html
+    assert escape("Ministry of State Security of the People's Republic of China (MSS)") in html
     assert "Legal basis" in html
 
 
 def test_it_explains_the_legal_basis_of_an_outcome(employee, client):
     html = client.get(reverse("cases:detail", args=["honey-trap-abroad"])).content.decode()
-    assert "PRC Criminal Law, Art. 110" in html
+    assert escape("Criminal Law of the People's Republic of China, Art. 110") in html
     assert "five years in prison" in html
 
 

@@ -56,7 +56,7 @@ def test_it_lets_a_trainer_revise_and_republish_without_rewriting_past_results(
     page.get_by_role("searchbox").fill(old_text[:40])
     page.get_by_role("searchbox").press("Enter")
     page.locator("#result_list").get_by_role("link", name=str(question)).first.click()
-    page.locator("#id_text").fill(new_text)
+    page.locator("#id_text_en").fill(new_text)
     for choice, correct in ((old_correct, False), (new_correct, True)):
         row_id = page.locator(f'input[name^="choices-"][name$="-id"][value="{choice.pk}"]')
         prefix = row_id.get_attribute("name").removesuffix("-id")
@@ -68,7 +68,7 @@ def test_it_lets_a_trainer_revise_and_republish_without_rewriting_past_results(
     page.goto(f"/admin/cases/case/{module.case.pk}/change/")
     row_id = page.locator(f'input[name^="events-"][name$="-id"][value="{event.pk}"]')
     prefix = row_id.get_attribute("name").removesuffix("-id")
-    page.locator(f'input[name="{prefix}-title"]').fill(new_title)
+    page.locator(f'input[name="{prefix}-title_en"]').fill(new_title)
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 

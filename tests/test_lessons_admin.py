@@ -28,8 +28,8 @@ def question_data(module, kind, choices):
         "module": module.pk,
         "order": 1,
         "kind": kind,
-        "text": "New question?",
-        "explanation": "Because.",
+        "text_en": "New question?",
+        "explanation_en": "Because.",
         "is_active": "on",
         "choices-TOTAL_FORMS": len(choices),
         "choices-INITIAL_FORMS": 0,
@@ -38,7 +38,7 @@ def question_data(module, kind, choices):
     }
     for n, (text, correct) in enumerate(choices):
         data[f"choices-{n}-order"] = n
-        data[f"choices-{n}-text"] = text
+        data[f"choices-{n}-text_en"] = text
         if correct:
             data[f"choices-{n}-is_correct"] = "on"
     return data
@@ -86,15 +86,15 @@ def module_data(module, **changes):
     data = {
         "case": module.case_id,
         "slug": module.slug,
-        "title": module.title,
-        "intro": module.intro,
+        "title_en": module.title,
+        "intro_en": module.intro,
         "estimated_minutes": 15,
         "status": module.status,
         "order": 0,
         "pass_mark": 80,
         "questions_per_attempt": module.questions_per_attempt,
         "attempt_limit": 3,
-        "acknowledgement": "I will.",
+        "acknowledgement_en": "I will.",
     }
     for prefix in ("sections", "decision_points"):
         data |= {
@@ -147,7 +147,7 @@ def test_retiring_a_question_of_a_published_module_below_its_draw_is_refused(adm
     module = make_module(questions=4, draw=4)
     question = module.questions.first()
     data = question_data(module, question.kind, [])
-    data |= {"text": question.text, "choices-TOTAL_FORMS": 0}
+    data |= {"text_en": question.text, "choices-TOTAL_FORMS": 0}
     data |= {"choices-INITIAL_FORMS": 0}
     del data["is_active"]
     response = admin_client.post(reverse("admin:lessons_question_change", args=[question.pk]), data)

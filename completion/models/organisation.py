@@ -105,6 +105,11 @@ class Employee(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employees")
     employee_number = models.CharField(_("employee number"), max_length=50, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
+    # The language the person chose in the header (blank: the browser's).
+    # It is set again at every sign-in, and certificates are issued in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     class Meta:
         ordering = ["full_name"]
