@@ -9,16 +9,22 @@ from cases.models import Case, Theme
 
 def case_list(request: HttpRequest) -> HttpResponse:
     visible = Case.objects.visible_to(request.user)
-    cases = visible.prefetch_related("themes").annotate(red_flag_count=Count("red_flags"))
+    cases = (
+        visible.select_related("disclosure")
+        .prefetch_related("themes")
+        .annotate(red_flag_count=Count("red_flags"))
+    )
     # Only themes that lead somewhere for this user are offered as filters.
     themes = Theme.objects.filter(cases__in=visible).distinct()
     theme = None
     if slug := request.GET.get("theme"):
         theme = get_object_or_404(themes, slug=slug)
         cases = cases.filter(themes=theme)
-    return render(
-        request, "cases/case_list.html", {"cases": cases, "themes": themes, "theme": theme}
-    )
+    cases = list(cases)
+    # What the publisher of the cases shown said about them, once each.
+    disclosures = list({case.disclosure_id: case.disclosure for case in cases}.values())
+    context = {"cases": cases, "themes": themes, "theme": theme, "disclosures": disclosures}
+    return render(request, "cases/case_list.html", context)
 
 
 def case_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -97,23 +97,42 @@ class Module(models.Model):
             ]
         return []
 
-    def story_for(self, user) -> list[Event]:
-        """The case's events in order, each with its `decision_points`; a
-        point the person has answered carries their `response` (else None)."""
+    def story_for(self, user) -> Story:
+        """The case's events in order, told as far as `user` has got: up to
+        and including the event of the first decision they have not made.
+
+        Each event carries its `decision_points` (each with the person's
+        `response` or None, and its options in `shown_options`, shuffled
+        for this person and the same on every visit) and the `red_flags`
+        to show with it. A decision point's own red flag is shown only in
+        its feedback, once the person has chosen; the red flags of the
+        event where a decision is still open are held back with it."""
         answers = {
             response.decision_point_id: response
             for response in DecisionResponse.objects.filter(
                 user=user, decision_point__module=self
             ).select_related("option")
         }
+        points = list(
+            self.decision_points.select_related("red_flag__provision").prefetch_related("options")
+        )
+        taught = {point.red_flag_id for point in points}
         by_event: dict[int, list[DecisionPoint]] = {}
-        for point in self.decision_points.prefetch_related("options"):
+        for point in points:
             point.response = answers.get(point.pk)
+            point.shown_options = point.options_for(user)
             by_event.setdefault(point.event_id, []).append(point)
-        events = list(self.case.events.prefetch_related("red_flags__provision"))
-        for event in events:
+        events = []
+        for event in self.case.events.prefetch_related("red_flags__provision"):
             event.decision_points = by_event.get(event.pk, [])
-        return events
+            pending = any(point.response is None for point in event.decision_points)
+            event.shown_red_flags = (
+                [] if pending else [f for f in event.red_flags.all() if f.pk not in taught]
+            )
+            events.append(event)
+            if pending:
+                return Story(events=events, complete=False)
+        return Story(events=events, complete=True)
 
     def progress_for(self, user) -> ModuleProgress:
         """The person's attempts at this module and what they may do next."""
@@ -134,6 +153,16 @@ class Module(models.Model):
             attempts=attempts,
             reopened_at=attempts[0].reopened_at if attempts else None,
         )
+
+
+@dataclass
+class Story:
+    """The part of a case's story a person has reached (see `Module.story_for`)."""
+
+    events: list[Event]
+    # False while a decision is still to be made: the rest of the story, the
+    # case's lesson and its ending wait for it.
+    complete: bool
 
 
 @dataclass
@@ -269,6 +298,13 @@ class DecisionPoint(models.Model):
 
     def __str__(self) -> str:
         return self.prompt[:80]
+
+    def options_for(self, user) -> list[DecisionOption]:
+        """The options in an order of this person's own: shuffled, so the
+        recommended one is not always first, and the same on every visit."""
+        options = list(self.options.all())
+        random.Random(f"{user.pk}:{self.pk}").shuffle(options)
+        return options
 
     def respond(self, *, user, option_id) -> DecisionResponse:
         """Record what `user` chose here. The first answer stands: asking

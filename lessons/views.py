@@ -16,17 +16,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.middleware import HtmxDetails
 
 from lessons.models import (
     Attempt,
     AttemptChoice,
     AttemptQuestion,
+    DecisionPoint,
     Module,
 )
 
 # An answer or a decision that cannot be accepted is shown again with its
 # message; lessons.js lets htmx swap these responses in.
 UNPROCESSABLE = 422
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _get_module_for_user(user, slug: str) -> Module:
@@ -61,40 +67,65 @@ def module_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def story(request: HttpRequest, slug: str) -> HttpResponse:
+def story(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     module = _get_module_for_user(request.user, slug)
     if request.method == "POST":
         return _decide(request, module)
-    events = module.story_for(request.user)
-    context = {"module": module, "case": module.case, "events": events}
-    return render(request, "lessons/story.html", context)
+    return _render_story(request, module)
 
 
-def _decide(request: HttpRequest, module: Module) -> HttpResponse:
+def _render_story(
+    request: HtmxHttpRequest,
+    module: Module,
+    *,
+    decided: DecisionPoint | None = None,
+    error: str | None = None,
+) -> HttpResponse:
+    # htmx swaps the story part alone: a decision reveals its feedback and
+    # the events after it, so the whole timeline below the summary changes.
+    template = "lessons/story.html#story" if request.htmx else "lessons/story.html"
+    story = module.story_for(request.user)
+    open_points = [p.pk for e in story.events for p in e.decision_points if p.response is None]
+    context = {
+        "module": module,
+        "case": module.case,
+        "story": story,
+        "decided": decided.pk if decided else None,
+        "error": error,
+        # An error about a moment the story has not reached is shown on top.
+        "error_on_top": error and decided and decided.pk not in open_points,
+    }
+    return render(request, template, context, status=UNPROCESSABLE if error else 200)
+
+
+def _decide(request: HtmxHttpRequest, module: Module) -> HttpResponse:
     decision_id = request.POST.get("decision", "")
-    if not decision_id.isdigit():
+    if not decision_id.isascii() or not decision_id.isdigit():
         raise Http404
-    point = get_object_or_404(module.decision_points.prefetch_related("options"), pk=decision_id)
+    point = get_object_or_404(module.decision_points, pk=decision_id)
+    story_url = reverse("lessons:story", args=[module.slug])
     try:
-        point.response = point.respond(user=request.user, option_id=request.POST.get("option"))
+        point.respond(user=request.user, option_id=request.POST.get("option"))
     except ValidationError as error:
-        point.response, point.error = None, error.messages[0]
-        if not request.htmx:
-            messages.error(request, point.error)
-            return redirect(f"{reverse('lessons:story', args=[module.slug])}#decision-{point.pk}")
-        context = {"module": module, "point": point}
-        return render(request, "lessons/story.html#decision", context, status=UNPROCESSABLE)
+        if request.htmx:
+            return _render_story(request, module, decided=point, error=error.messages[0])
+        messages.error(request, error.messages[0])
+        return redirect(f"{story_url}#decision-{point.pk}")
     if request.htmx:
-        context = {"module": module, "point": point, "swapped": True}
-        return render(request, "lessons/story.html#decision", context)
-    return redirect(f"{reverse('lessons:story', args=[module.slug])}#decision-{point.pk}")
+        return _render_story(request, module, decided=point)
+    return redirect(f"{story_url}#decision-{point.pk}")
 
 
 @require_GET
 def lesson(request: HttpRequest, slug: str) -> HttpResponse:
     module = _get_module_for_user(request.user, slug)
     sections = module.sections.select_related("event", "red_flag")
-    return render(request, "lessons/lesson.html", {"module": module, "sections": sections})
+    context = {
+        "module": module,
+        "sections": sections,
+        "progress": module.progress_for(request.user),
+    }
+    return render(request, "lessons/lesson.html", context)
 
 
 @require_POST

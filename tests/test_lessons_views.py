@@ -100,16 +100,25 @@ def test_the_overview_of_a_passed_module_says_so(client, module, alice):
     assert "Start the quiz" not in page
 
 
-def test_the_story_shows_events_with_their_decision_points(client, module, alice):
+def test_the_story_stops_at_a_decision_and_goes_on_once_it_is_made(client, module, alice):
+    point = module.decision_points.get(order=1)
     client.force_login(alice)
     page = client.get(url("story", module)).content.decode()
     assert "Papers go home" in page
-    assert "What went wrong here?" in page
+    assert "He took them home." in page  # the event body
     assert "<legend>The meeting ends. What do you do?</legend>" in page
     assert 'type="radio" name="option"' in page
-    # The decision comes right after the event it belongs to.
+    # Decide first, then learn: the red flag and the rest of the story wait.
+    assert "What went wrong here?" not in page
+    assert "Papers leave the meeting" not in page
+    assert "Demoted" not in page
+    assert "What should have been done" not in page
+
+    client.post(url("story", module), {"decision": point.pk, "option": point.options.first().pk})
+    page = client.get(url("story", module)).content.decode()
+    # The decision comes right after the event it belongs to, then the story goes on.
     assert page.index("Papers go home") < page.index("The meeting ends") < page.index("Demoted")
-    assert "He took them home." in page  # the event body
+    assert "Papers leave the meeting" in page  # the point's red flag, in its feedback
 
 
 def test_deciding_saves_the_choice_and_reveals_what_happened(client, module, alice):
