@@ -55,8 +55,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Absolute address of the site, used where a link must work outside a request:
 # the QR code and verify link printed on certificates.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# The organisation named on certificates.
-ISSUING_ORGANISATION = os.environ.get("ISSUING_ORGANISATION", "Confidentiality Office")
+# The organisation named on certificates, in English and in Chinese.
+ISSUING_ORGANISATION = {
+    "en": os.environ.get("ISSUING_ORGANISATION", "Confidentiality Office"),
+    "zh-hans": os.environ.get("ISSUING_ORGANISATION_ZH_HANS", "保密办公室"),
+}
 
 INSTALLED_APPS = [
     # Before the admin, so the admin's forms see the translated fields.

@@ -1,13 +1,56 @@
-"""The few site-wide views: the home page and the error pages."""
+"""The few site-wide views: the home page, signing in, the language switch
+and the error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
-from completion.models import local_today
+from completion.models import Employee, local_today
 from completion.training import my_training
+
+
+def remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    """Set the language cookie the way Django's own switch does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class SignInView(LoginView):
+    """Sign-in that brings back the language the person chose last time,
+    on any browser they sign in from."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        language = Employee.objects.language_of(self.request.user)
+        return remember_language(response, language) if language else response
+
+
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch; for a signed-in person the choice is
+    kept, so it follows them to the next sign-in and onto certificates."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        Employee.objects.filter(user=request.user).update(language=language)
+    return response
 
 
 @require_GET

@@ -27,6 +27,7 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from weasyprint.text.fonts import FontConfiguration
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from completion.models import Certificate
 
 PRINT_TEMPLATE = "completion/certificate_print.html"
+PAGE_TEMPLATE = "completion/includes/certificate_page.html"
 PRINT_STYLESHEET = "css/certificate-print.css"
 # Certificates laid out per WeasyPrint document when printing in bulk: large
 # enough that each document's fixed cost (font subsetting) is shared, small
@@ -56,18 +58,25 @@ def qr_svg(url: str) -> str:
 
 
 def render_html(certificates: Iterable[Certificate]) -> str:
-    return render_to_string(
-        PRINT_TEMPLATE,
-        {
-            "certificates": [
-                # segno writes the SVG itself; the address is encoded as
-                # module positions, never copied into the markup as text.
-                (certificate, mark_safe(qr_svg(certificate.verify_url)))  # noqa: S308
-                for certificate in certificates
-            ],
-            "site_url": settings.SITE_URL,
-        },
-    )
+    """The print document: one page a certificate, each in its holder's
+    language (the one it was issued in), so a unit's bulk print reads right
+    for every person in it."""
+    pages = []
+    for certificate in certificates:
+        with translation.override(certificate.language or translation.get_language()):
+            pages.append(
+                render_to_string(
+                    PAGE_TEMPLATE,
+                    {
+                        "certificate": certificate,
+                        # segno writes the SVG itself; the address is encoded
+                        # as module positions, never copied in as text.
+                        "qr": mark_safe(qr_svg(certificate.verify_url)),  # noqa: S308
+                        "site_url": settings.SITE_URL,
+                    },
+                )
+            )
+    return render_to_string(PRINT_TEMPLATE, {"pages": pages})
 
 
 @functools.cache

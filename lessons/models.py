@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Event, RedFlag, Status
@@ -486,6 +487,8 @@ class AttemptQuerySet(models.QuerySet):
                 number=progress.total + 1,
                 pass_mark=module.pass_mark,
                 module_title=module.title,
+                # Copied in the language the person reads the site in.
+                language=get_language(),
                 question_count=len(drawn),
             )
             AttemptQuestion.objects.save_copies(

@@ -28,7 +28,18 @@ def default_language() -> Iterator[None]:
 
 @pytest.fixture
 def demo(db) -> None:
-    """The content fixtures and demo accounts, as `make run` has them."""
+    """The content fixtures and demo accounts, as `make run` has them, but
+    with no language chosen: the demo's people read in Chinese, and the
+    tests read the site in English unless they switch (`chinese_demo`)."""
+    from completion.models import Employee
+
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    Employee.objects.update(language="")
+
+
+@pytest.fixture
+def chinese_demo(db) -> None:
+    """The demo exactly as `make run` has it: its people read in Chinese."""
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

@@ -170,3 +170,16 @@ def test_it_lists_cases_in_the_same_queries_whatever_their_number(
         response = client.get(reverse("cases:list"))
     assert len(response.context["cases"]) == 11
     assert few == 6
+
+
+def test_a_text_not_yet_in_chinese_falls_back_to_english_marked_as_english(employee, client):
+    case = Case.objects.get(slug=SLUGS[0])
+    Case.objects.filter(pk=case.pk).update(summary_zh_hans="")
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    html = client.get(reverse("cases:detail", args=[case.slug])).content.decode()
+    # The English summary stands in, inside an element that says it is English.
+    first_paragraph = escape(case.summary_en.split("\n")[0])
+    assert first_paragraph in html
+    assert html.rindex('lang="en"', 0, html.index(first_paragraph)) > html.index("<main")
+    # Fields that are translated carry no such mark.
+    assert f"<h1>{escape(case.title_zh_hans)}</h1>" in html

@@ -32,7 +32,10 @@ def unit():
 
 
 def test_it_snapshots_what_it_certifies(module, unit, settings):
-    settings.ISSUING_ORGANISATION = "Provincial Confidentiality Office"
+    settings.ISSUING_ORGANISATION = {
+        "en": "Provincial Confidentiality Office",
+        "zh-hans": "省保密办",
+    }
     person = make_person("wang", "王小明", unit)
     completion = completed(person, module, score=92)
 
@@ -48,6 +51,9 @@ def test_it_snapshots_what_it_certifies(module, unit, settings):
     assert certificate.score == 92
     assert certificate.passed_at == completion.completed_at
     assert certificate.issuing_organisation == "Provincial Confidentiality Office"
+    # Both languages are kept as issued; a module without Chinese keeps its English title.
+    assert certificate.issuing_organisation_zh_hans == "省保密办"
+    assert certificate.module_title_zh_hans == "The engineer who sold his drawings"
 
 
 def test_it_names_someone_without_a_staff_record_by_account(module):

@@ -109,12 +109,27 @@ def test_it_prints_the_verify_link_in_words(certificates):
     assert any(certificates[0].token in line for line in text.splitlines())
 
 
-def test_it_prints_in_chinese_for_a_chinese_reader(certificates):
-    from django.utils import timezone, translation
+def test_it_prints_in_chinese_for_a_holder_who_reads_chinese(certificates):
+    from django.utils import timezone
 
-    with translation.override("zh-hans"):
-        text = PdfReader(io.BytesIO(render_pdf(certificates[:1]))).pages[0].extract_text()
+    # The holder's language, kept at issue, decides; not the reader's.
+    certificates[0].language = "zh-hans"
+    text = PdfReader(io.BytesIO(render_pdf(certificates[:1]))).pages[0].extract_text()
 
     assert "结业证书" in text.replace(" ", "")
     passed = timezone.localtime(certificates[0].passed_at)
     assert f"{passed.year}年" in text
+
+
+def test_a_bulk_print_gives_each_certificate_its_holders_language(certificates):
+    english, chinese = certificates[0], certificates[1]
+    english.language = "en"
+    Certificate.objects.filter(pk=chinese.pk).update(
+        language="zh-hans", module_title_zh_hans="会后带回家的涉密文件"
+    )
+    chinese.refresh_from_db()
+    pages = PdfReader(io.BytesIO(render_pdf([english, chinese]))).pages
+    first, second = (page.extract_text().replace(" ", "") for page in pages)
+    assert "CertificateofCompletion" in first and "结业证书" not in first
+    assert "结业证书" in second and "CertificateofCompletion" not in second
+    assert "会后带回家的涉密文件" in second

@@ -72,3 +72,42 @@ def test_it_builds_a_large_organisation_on_request(db):
     call_command("demo", employees=600, stdout=open("/dev/null", "w"))  # noqa: SIM115
     demo_accounts = ["employee", "unitadmin", "trainer", "admin"]
     assert Employee.objects.exclude(user__username__in=demo_accounts).count() == 600
+
+
+def test_its_people_read_in_chinese_and_their_history_is_in_chinese(chinese_demo):
+    from completion.models import Certificate, Employee
+    from lessons.models import Attempt
+
+    assert set(
+        Employee.objects.exclude(user__username="admin").values_list("language", flat=True)
+    ) == {"zh-hans"}
+    assert Employee.objects.get(user__username="admin").language == ""
+    # Their past attempts were copied in Chinese, and certificates print in it.
+    attempt = Attempt.objects.filter(user__username="employee", passed=True).first()
+    assert attempt.language == "zh-hans"
+    assert attempt.questions.first().text == attempt.questions.first().question.text_zh_hans
+    certificate = Certificate.objects.filter(user__username="employee").first()
+    assert certificate.language == "zh-hans"
+    assert certificate.module_title_zh_hans == attempt.module.title_zh_hans
+    assert certificate.module_title_en == attempt.module.title_en
+
+
+def test_signing_in_brings_back_the_language_chosen(chinese_demo, client):
+    response = client.post(
+        "/accounts/login/", {"username": "employee", "password": "awareness-demo"}
+    )
+    assert response.cookies["django_language"].value == "zh-hans"
+    assert "王小明，您好" in client.get("/").content.decode()
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert language_of("employee") == "en"
+    client.post("/accounts/logout/")
+    client.cookies.clear()
+    client.post("/accounts/login/", {"username": "employee", "password": "awareness-demo"})
+    assert "Welcome" in client.get("/").content.decode()
+
+
+def language_of(username: str) -> str:
+    from completion.models import Employee
+
+    return Employee.objects.get(user__username=username).language

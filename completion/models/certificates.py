@@ -16,8 +16,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from completion.models.jobs import BackgroundJob
 from completion.models.organisation import Unit
@@ -52,6 +53,33 @@ def holder_name(user) -> str:
     if employee is not None and employee.full_name:
         return employee.full_name
     return user.get_full_name() or user.get_username()
+
+
+def holder_language(user) -> str:
+    """The language a certificate is printed in: the one the person chose,
+    else the one they are using as it is issued."""
+    employee = getattr(user, "employee", None)
+    return (employee.language if employee is not None else "") or get_language()
+
+
+def texts_of(obj, name: str) -> dict[str, str]:
+    """A translated field of `obj` in every language: {"en": …, "zh-hans": …}."""
+    return {
+        code: getattr(obj, build_localized_fieldname(name, code)) or ""
+        for code, _label in settings.LANGUAGES
+    }
+
+
+def in_every_language(**texts: dict[str, str]) -> dict[str, str]:
+    """`{"module_title": {"en": …, "zh-hans": …}}` as the certificate's
+    per-language columns (`module_title_en`, …), English where a language
+    has no text of its own."""
+    columns = {}
+    for name, by_language in texts.items():
+        for code, _label in settings.LANGUAGES:
+            value = by_language.get(code) or by_language[settings.LANGUAGE_CODE]
+            columns[build_localized_fieldname(name, code)] = value
+    return columns
 
 
 class CertificateQuerySet(models.QuerySet):
@@ -94,10 +122,13 @@ class CertificateQuerySet(models.QuerySet):
                     attempt=attempt,
                     user=completion.user,
                     holder_name=holder_name(completion.user),
-                    module_title=completion.module.title,
+                    language=holder_language(completion.user),
                     score=attempt.score,
                     passed_at=passed_at,
-                    issuing_organisation=settings.ISSUING_ORGANISATION,
+                    **in_every_language(
+                        module_title=texts_of(completion.module, "title"),
+                        issuing_organisation=settings.ISSUING_ORGANISATION,
+                    ),
                 )
         except IntegrityError:
             # Another request issued it between our check and our insert.
@@ -137,6 +168,8 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
     holder_name = models.CharField(_("name as issued"), max_length=200)
+    # The holder's language at issue: the PDF is printed in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     module_title = models.CharField(_("module as issued"), max_length=200)
     score = models.PositiveSmallIntegerField(_("score (%)"))
     passed_at = models.DateTimeField(_("passed"))

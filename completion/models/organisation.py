@@ -96,6 +96,12 @@ class Unit(models.Model):
         self.refresh_from_db()
 
 
+class EmployeeQuerySet(models.QuerySet):
+    def language_of(self, user) -> str:
+        """The language `user` chose in the header ("" when none yet)."""
+        return self.filter(user=user).values_list("language", flat=True).first() or ""
+
+
 class Employee(models.Model):
     """A person's place in the organisation: one unit, a staff number, a name."""
 
@@ -110,6 +116,8 @@ class Employee(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
+
+    objects = EmployeeQuerySet.as_manager()
 
     class Meta:
         ordering = ["full_name"]

@@ -15,7 +15,8 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
 from lessons.models import Attempt, AttemptQuestion, AttemptStatus, Module
@@ -111,8 +112,11 @@ def chinese_name(rng: random.Random) -> str:
 
 
 class Builder:
-    def __init__(self, *, province: Unit, employees: int, with_choices: bool, log=print):
+    def __init__(
+        self, *, province: Unit, employees: int, with_choices: bool, language: str = "", log=print
+    ):
         self.province = province
+        self.language = language
         self.size = employees
         self.with_choices = with_choices
         self.rng = random.Random(20250710 + employees)
@@ -169,6 +173,7 @@ class Builder:
                     unit=unit,
                     employee_number=f"{prefix}-{number:06d}",
                     full_name=user.first_name,
+                    language=self.language,
                 )
             )
         Employee.objects.bulk_create(employees, batch_size=BATCH)
@@ -211,7 +216,12 @@ class Builder:
     ) -> None:
         """Quiz history for everyone assigned something; `scripted` fixes the
         outcomes of some people ({employee pk: [outcome per plan entry]})."""
-        scripted = scripted or {}
+        with translation.override(self.language or None):
+            self._history(employees, plan, scripted or {})
+
+    def _history(self, employees: list[Employee], plan: list[tuple], scripted: dict) -> None:
+        # In the people's language: attempts copy their questions in it, as
+        # the quiz does for a person reading the site in that language.
         questions = {}
         for module, _unit, _due in plan:
             bank = list(module.questions.active().prefetch_related("choices"))
@@ -271,6 +281,7 @@ class Builder:
                     status=AttemptStatus.IN_PROGRESS if score is None else AttemptStatus.SUBMITTED,
                     pass_mark=module.pass_mark,
                     module_title=module.title,
+                    language=get_language(),
                     submitted_at=None if score is None else at,
                     question_count=module.questions_per_attempt,
                     correct_count=None,

@@ -20,6 +20,9 @@ from completion.models import Assignment, Employee, Unit, UnitAdmin
 from lessons.models import Module
 
 DEMO_PASSWORD = "awareness-demo"
+# The demo's people read in Chinese, as the public servants it is for do;
+# the header's switch still changes it for each of them.
+DEMO_LANGUAGE = "zh-hans"
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 # Trainers edit content: everything in the cases and lessons apps, except the
 # attempts and answers, which are history and read-only to them.
@@ -70,6 +73,7 @@ class Command(BaseCommand):
                 province=province,
                 employees=employees,
                 with_choices=employees <= CHOICES_UP_TO,
+                language=DEMO_LANGUAGE,
                 log=self.stdout.write,
             )
             departments = builder.units()
@@ -123,14 +127,14 @@ class Command(BaseCommand):
 
         User = get_user_model()
         people = [
-            # username, full name, staff, superuser. A Chinese name is kept
-            # whole (family name first) rather than split into first/last.
-            ("employee", "王小明", False, False),
-            ("unitadmin", "陈静", False, False),
-            ("trainer", "刘伟", True, False),
-            ("admin", "Administrator", True, True),
+            # username, full name, staff, superuser, language. A Chinese name
+            # is kept whole (family name first) rather than split in two.
+            ("employee", "王小明", False, False, DEMO_LANGUAGE),
+            ("unitadmin", "陈静", False, False, DEMO_LANGUAGE),
+            ("trainer", "刘伟", True, False, DEMO_LANGUAGE),
+            ("admin", "Administrator", True, True, ""),
         ]
-        for number, (username, name, staff, superuser) in enumerate(people, start=1):
+        for number, (username, name, staff, superuser, language) in enumerate(people, start=1):
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
@@ -149,6 +153,7 @@ class Command(BaseCommand):
                     "unit": home if username == "employee" else province,
                     "employee_number": f"DEMO-{number:04d}",
                     "full_name": name,
+                    "language": language,
                 },
             )
         User.objects.get(username="trainer").groups.add(trainers)
