@@ -7,10 +7,13 @@ HOST ?= 127.0.0.1
 .PHONY: run test install system-deps test-system-deps messages makemessages migrate demo worker lint format migrations-check lock bench clean
 
 run: install system-deps messages migrate demo ## set everything up and serve the demo at http://127.0.0.1:8000
-	@echo "Serving on http://$(HOST):$(PORT)/ — sign in as employee, unitadmin, trainer or admin (password: awareness-demo)"
-	@DEBUG=1 $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@site=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	  DEBUG=1 SITE_URL=$$site $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	  DEBUG=1 SITE_URL=$$site $(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	  trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	  $(PY) bin/wait-until-up http://$(HOST):$(PORT)/accounts/login/ && \
+	  echo "Serving on http://$(HOST):$(PORT)/ (certificates link to $$site) — sign in as employee, unitadmin, trainer or admin (password: awareness-demo)"; \
+	  wait $$server
 
 test: install test-system-deps messages lint migrations-check ## install what the tests need and run them all
 	$(PY) -m pytest
@@ -36,7 +39,8 @@ makemessages: install ## collect new interface strings into the .po files
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests
 
 migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
+	@echo "Bringing the database up to date…"
+	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
 
 demo: install
 	DEBUG=1 $(PY) manage.py demo

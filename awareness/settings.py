@@ -153,6 +153,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # falls back to (marked lang="en" on the page).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# One date format across the site: the locale's (awareness/formats/ for English).
+FORMAT_MODULE_PATH = ["awareness.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

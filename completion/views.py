@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from completion.models import (
 )
 from completion.pdf import render_pdf
 from completion.tasks import print_certificates, write_export
+from completion.training import my_training
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -194,14 +196,14 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
     message = _("Assigned %(modules)s to %(whom)s, due %(due)s.") % {
         "modules": titles,
         "whom": whom,
-        "due": data["due_date"].isoformat(),
+        "due": date_format(data["due_date"], "DATE_FORMAT"),
     }
     if changed:
         message += " " + ngettext(
             "%(n)d assignment already existed: its due date is now %(due)s.",
             "%(n)d assignments already existed: their due date is now %(due)s.",
             changed,
-        ) % {"n": changed, "due": data["due_date"].isoformat()}
+        ) % {"n": changed, "due": date_format(data["due_date"], "DATE_FORMAT")}
     return message
 
 
@@ -241,6 +243,10 @@ def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "certificate": completion.certificates.valid().first(),
             "revoked": completion.certificates.exclude(revoked_at=None).first(),
+            # Once the certificate is in hand: what is due next.
+            "next_module": my_training(request.user, today=local_today()).next_module
+            if completion.acknowledged_at
+            else None,
         },
     )
 

@@ -101,7 +101,10 @@ def test_its_qr_code_opens_the_verify_page(certificates, tmp_path):
     assert decoded == [f"https://awareness.example.gov.cn/verify/{certificate.token}/"]
 
 
-def test_it_prints_the_verify_link_in_words(certificates):
+@pytest.mark.parametrize("token", [None, "Ab-Cd-Ef_Gh-Ij-Kl-Mn-Op"])
+def test_it_prints_the_verify_link_in_words(certificates, token):
+    # Tokens are random; one full of hyphens (where a line may break) too.
+    certificates[0].token = token or certificates[0].token
     text = PdfReader(io.BytesIO(render_pdf(certificates[:1]))).pages[0].extract_text()
 
     assert certificates[0].verify_url in text.replace("\n", "")

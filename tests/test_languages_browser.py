@@ -115,7 +115,9 @@ def test_in_chinese_every_training_page_reads_in_chinese(demo, page):
         shares[f"case {module.slug}"] = latin_share(main_text(page))
         for label, text in pages_of_a_module(page, module):
             shares[f"{label} {module.slug}"] = latin_share(without_codes(text))
-    too_latin = {label: round(share, 3) for label, share in shares.items() if share >= LATIN_AT_MOST}
+    too_latin = {
+        label: round(share, 3) for label, share in shares.items() if share >= LATIN_AT_MOST
+    }
     assert not too_latin, too_latin
     assert len(shares) == 1 + 3 * 10  # the library, then ten pages a module
 

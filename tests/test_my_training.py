@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from completion.models import Assignment, Certificate
 from tests.completion_helpers import local, make_attempt, make_module, make_person, make_unit
@@ -33,7 +34,7 @@ def test_it_shows_assigned_modules_with_due_dates_and_status(client, person):
     html = client.get(reverse("home")).content.decode()
     assert "Assigned to you" in html
     assert "Overdue" in html and "In progress" in html
-    assert (timezone.localdate() + timedelta(days=10)).isoformat() in html
+    assert date_format(timezone.localdate() + timedelta(days=10), "DATE_FORMAT") in html
 
 
 def test_it_puts_overdue_work_next(client, person):
