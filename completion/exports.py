@@ -1,8 +1,8 @@
 """The per-person table as CSV and Excel, with the filters of the page.
 
-Names and unit names are typed by people, so a cell that a spreadsheet would
-read as a formula (=, +, -, @, or a leading tab or carriage return) is
-prefixed with an apostrophe and stays text.
+Names and unit names are typed by people: control characters are taken out
+(they would break the file), and a cell that a spreadsheet would read as a
+formula (=, +, -, @) is prefixed with an apostrophe and stays text.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from openpyxl.styles import Font
 from completion.models import TrainingStatus
 from completion.reports import COLUMNS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Control characters are taken out of text cells (tabs and line breaks
+# among them, which also start formulas in some spreadsheets).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Above this many rows an Excel export is written by a background task (see
 # `tasks.write_export`): openpyxl writes about 10,000 rows a second, so a
 # direct answer stays near two seconds (bench/README.md, "Reports").
@@ -43,9 +46,12 @@ def cells_of(rows: Iterable[dict]) -> Iterator[list]:
     keys = [key for key, _label in COLUMNS]
     for row in rows:
         for key in TEXT:
-            value = row[key]
+            # A control character typed into a name (through the admin, or
+            # a directory) would make the Excel writer refuse the whole file.
+            value = CONTROL.sub("", row[key]) if row[key] else row[key]
             if value and value[0] in FORMULA_STARTS:
-                row[key] = f"'{value}"
+                value = f"'{value}"
+            row[key] = value
         row["training_status"] = labels[row["training_status"]]
         for key in MOMENTS:
             if row[key] is not None:

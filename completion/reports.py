@@ -79,6 +79,7 @@ STATUS_ORDER = Case(
             [
                 TrainingStatus.OVERDUE,
                 TrainingStatus.FAILED,
+                TrainingStatus.REOPENED,
                 TrainingStatus.IN_PROGRESS,
                 TrainingStatus.NOT_STARTED,
                 TrainingStatus.PASSED_LATE,

@@ -23,6 +23,8 @@ def submit_attempt(*, attempt: Attempt) -> Attempt:
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if locked.submit() and locked.passed:
             completion = Completion.objects.record(attempt=locked)
-            # A re-pass after a revoked certificate earns a new one.
+            # A re-pass after a revoked certificate closes the reopening and
+            # earns a new certificate.
+            completion.passed_again()
             Certificate.objects.reissue_if_revoked(completion=completion, attempt=locked)
     return locked

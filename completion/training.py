@@ -9,7 +9,12 @@ from completion.models import COMPLETED_STATUSES, Certificate, TrainingStatus, t
 from lessons.models import Module
 
 # The statuses that still ask something of the person.
-OPEN = (TrainingStatus.OVERDUE, TrainingStatus.IN_PROGRESS, TrainingStatus.NOT_STARTED)
+OPEN = (
+    TrainingStatus.OVERDUE,
+    TrainingStatus.REOPENED,
+    TrainingStatus.IN_PROGRESS,
+    TrainingStatus.NOT_STARTED,
+)
 
 
 @dataclass
@@ -59,6 +64,7 @@ def my_training(user, *, today: date) -> MyTraining:
     }
     for module in modules:
         module.certificate = certificates.get(module.pk)
+        module.is_completed = module.training_status in COMPLETED_STATUSES
     assigned = sorted((m for m in modules if m.due_date), key=lambda m: (m.due_date, m.order))
     others = [m for m in modules if not m.due_date]
     return MyTraining(assigned=assigned, others=others)

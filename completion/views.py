@@ -213,7 +213,7 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
     form = EmployeeImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
-        rows, problems = imports.read(form.cleaned_data["file"].read(), root=unit)
+        rows, problems = imports.read(form.cleaned_data["file"], root=unit)
         if not problems:
             outcome = imports.save(rows)
             messages.success(

@@ -88,7 +88,8 @@ def test_it_refuses_to_move_someone_from_another_unit(client, org):
     outsider = make_person(org["sibling"])
     number = outsider.employee.employee_number
     html = upload(client, org, HEADER + f"外人,{number},B1,x@example.gov.cn\n").content.decode()
-    assert "belongs to someone outside your unit" in html
+    # One neutral message: it does not tell that the number exists elsewhere.
+    assert f"employee number {number} cannot be imported from here" in html
     outsider.employee.refresh_from_db()
     assert outsider.employee.unit == org["sibling"]
 
@@ -96,3 +97,70 @@ def test_it_refuses_to_move_someone_from_another_unit(client, org):
 def test_it_refuses_a_file_without_the_columns(client, org):
     html = upload(client, org, "name,number\n王,1\n").content.decode()
     assert "Missing columns" in html
+
+
+def test_it_never_changes_a_superuser_a_staff_user_or_a_unit_admin(client, org):
+    superuser = make_person(org["section"], username="root")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    colleague_admin = make_admin(org["section"])
+    rows = [
+        f"改名,{superuser.employee.employee_number},B1,outside@example.com",
+        f"改名,{colleague_admin.employee.employee_number},B1,outside@example.com",
+        "改名,root,B1,outside@example.com",  # the superuser's username
+    ]
+    html = upload(client, org, HEADER + "\n".join(rows) + "\n").content.decode()
+    assert html.count("cannot be imported from here") == 3
+    superuser.refresh_from_db()
+    assert (superuser.email, superuser.employee.full_name) == ("", "张三")
+    assert superuser.employee.unit == org["section"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("王\x00明", "full_name holds a control character"),
+        ("王\x1b明", "full_name holds a control character"),
+        ("王" * 201, "full_name is longer than 200 characters"),
+    ],
+)
+def test_it_refuses_control_characters_and_overlong_values(client, org, cell, message):
+    response = upload(client, org, HEADER + f'"{cell}",E300,B1,a@example.gov.cn\n')
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Employee.objects.filter(employee_number="E300").exists()
+
+
+def test_it_refuses_an_overlong_number_and_a_number_equal_to_an_account(client, org):
+    get_user_model().objects.create_user("E400")
+    text = HEADER + f"甲,{'9' * 51},B1,a@example.gov.cn\n乙,E400,B1,b@example.gov.cn\n"
+    html = upload(client, org, text).content.decode()
+    assert "employee_number is longer than 50 characters" in html
+    assert "employee number E400 cannot be imported from here" in html
+
+
+def test_malformed_csv_is_a_row_message(client, org):
+    response = upload(client, org, HEADER + '王,"E500,B1,a@example.gov.cn\n')
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "not valid CSV" in html or "is empty" in html
+    assert not Employee.objects.filter(employee_number__startswith="E5").exists()
+
+
+def test_it_refuses_a_file_over_five_megabytes_before_reading_it(client, org):
+    client.force_login(org["admin"])
+    big = SimpleUploadedFile("big.csv", b"x" * (5 * 1024 * 1024 + 1), content_type="text/csv")
+    response = client.post(
+        reverse("completion:import_employees", args=[org["bureau"].pk]), {"file": big}
+    )
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
+
+
+def test_it_refuses_more_than_twenty_thousand_rows(client, org, monkeypatch):
+    from completion import imports
+
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    text = HEADER + "".join(f"人{n},E6{n:02d},B1,p{n}@example.gov.cn\n" for n in range(4))
+    assert "At most 3 rows per file." in upload(client, org, text).content.decode()
+    assert not Employee.objects.filter(employee_number__startswith="E6").exists()

@@ -96,7 +96,7 @@ def test_formulas_are_neutralised_in_both_formats(client, org):
     assert not any(str(cell).startswith("=") for row in xlsx for cell in row if cell)
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_it_neutralises_every_formula_start(client, org, start):
     make_person(org["bureau"], f"{start}1+1")
     client.force_login(org["admin"])
@@ -106,6 +106,20 @@ def test_it_neutralises_every_formula_start(client, org, start):
     ]
     assert f"'{start}1+1" in names
     assert "李明" in names
+
+
+@pytest.mark.parametrize("control", ["\t", "\r", "\n", "\x00", "\x1b", "\x7f"])
+def test_it_takes_control_characters_out_so_no_file_breaks(client, org, control):
+    # A tab or carriage return first once made a formula; any control
+    # character made the Excel writer refuse every export above the unit.
+    make_person(org["bureau"], f"{control}1+1")
+    make_person(org["bureau"], f"王{control}芳")
+    client.force_login(org["admin"])
+    url = reverse("completion:report_csv", args=[org["bureau"].pk])
+    names = [row[0] for row in csv_rows(client.get(url))]
+    assert "1+1" in names and "王芳" in names
+    xlsx = xlsx_rows(client.get(reverse("completion:report_xlsx", args=[org["bureau"].pk])))
+    assert {"1+1", "王芳"} <= {row[0] for row in xlsx}
 
 
 def test_the_headers_follow_the_users_language(client, org):

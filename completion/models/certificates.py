@@ -224,6 +224,7 @@ class Certificate(models.Model):
             self.revoked_reason = reason
             self.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
             Reopening.objects.reopen(user=self.user, module=self.completion.module, reason=reason)
+            Completion.objects.filter(pk=self.completion_id).update(reopened_at=self.revoked_at)
         return True
 
 

@@ -59,6 +59,9 @@ class Completion(models.Model):
     completed_at = models.DateTimeField(_("completed"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledgement_text = models.TextField(blank=True)
+    # Set when the certificate is revoked (the module is reopened for the
+    # person), cleared when they pass again: until then they are "reopened".
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
 
     objects = CompletionQuerySet.as_manager()
 
@@ -72,6 +75,12 @@ class Completion(models.Model):
     def __str__(self) -> str:
         return f"{self.user} – {self.module}"
 
+    def passed_again(self) -> None:
+        """The person passed a module reopened for them: it stands again."""
+        if self.reopened_at is not None:
+            Completion.objects.filter(pk=self.pk).update(reopened_at=None)
+            self.reopened_at = None
+
 
 class TrainingStatus(models.TextChoices):
     """Where a person stands with one module. Exactly one applies, so a
@@ -81,6 +90,8 @@ class TrainingStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     OVERDUE = "overdue", _("Overdue")
     FAILED = "failed", _("Failed (no attempts left)")
+    # The certificate was revoked and the module reopened: pass it again.
+    REOPENED = "reopened", _("Reopened (to pass again)")
     PASSED_LATE = "passed_late", _("Passed late")
     PASSED = "passed", _("Passed")
 
@@ -154,6 +165,7 @@ def with_progress(
     )
     return queryset.annotate(
         training_status=Case(
+            When(done__reopened_at__isnull=False, then=Value(TrainingStatus.REOPENED)),
             When(on_time, then=Value(TrainingStatus.PASSED)),
             # Passed without a due date (a module taken unassigned): passed.
             When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
