@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 
 run: install system-deps messages migrate demo ## set everything up and serve the demo at http://127.0.0.1:8000
 	@site=$${SITE_URL:-http://$(HOST):$(PORT)}; \
-	  DEBUG=1 SITE_URL=$$site $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	  DEBUG=1 SITE_URL=$$site $(PY) manage.py worker --queue-name '*' & worker=$$!; \
 	  DEBUG=1 SITE_URL=$$site $(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
 	  trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
 	  $(PY) bin/wait-until-up http://$(HOST):$(PORT)/accounts/login/ && \
@@ -46,7 +46,7 @@ demo: install
 	DEBUG=1 $(PY) manage.py demo
 
 worker: install
-	DEBUG=1 $(PY) manage.py db_worker --queue-name '*'
+	DEBUG=1 $(PY) manage.py worker --queue-name '*'
 
 lint: install
 	$(VENV)/bin/ruff check .

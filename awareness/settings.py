@@ -55,6 +55,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Absolute address of the site, used where a link must work outside a request:
 # the QR code and verify link printed on certificates.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public certificate lookup answers 429 beyond this many uses a minute
+# from one address. Behind a proxy, name the header it sets with the
+# visitor's address (e.g. HTTP_X_FORWARDED_FOR); only if the proxy sets it.
+VERIFY_LOOKUPS_PER_MINUTE = env_int("VERIFY_LOOKUPS_PER_MINUTE", 20)
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 # The organisation named on certificates, in English and in Chinese.
 ISSUING_ORGANISATION = {
     "en": os.environ.get("ISSUING_ORGANISATION", "Confidentiality Office"),
@@ -89,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "awareness.middleware.SessionLimitsMiddleware",
     # Every page needs a signed-in user unless its view says otherwise
     # (sign-in, the public certificate check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -96,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "awareness.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "awareness.urls"
@@ -136,7 +143,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,9 +188,21 @@ STORAGES = {
     },
 }
 
-# Background jobs (bulk certificate printing) run from the database queue,
-# so any app server can enqueue and `manage.py db_worker` picks them up.
+# Background jobs (Excel exports, bulk certificate printing, and the
+# housekeeping on a schedule) run from the database queue: any app server
+# enqueues, and `manage.py worker` picks them up.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files of finished jobs are deleted, with their jobs, after this many days.
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# An unfinished job with no progress for this long is marked failed.
+JOB_STALL_MINUTES = env_int("JOB_STALL_MINUTES", 10)
+# Unfinished jobs one person may have of each kind at once.
+MAX_RUNNING_JOBS = env_int("MAX_RUNNING_JOBS", 3)
+# What the worker runs on a clock: a task's dotted path → minutes apart
+# (0 turns it off). See completion/schedule.py.
+SCHEDULE = {
+    "completion.tasks.housekeeping": env_int("HOUSEKEEPING_MINUTES", 60),
+}
 
 # Nothing is loaded from outside the site, and no inline script runs.
 CONTENT_SECURITY_POLICY = {
@@ -199,6 +221,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts a working day at most, and ends after half an hour idle
+# (awareness.middleware.SessionLimitsMiddleware).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 10)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_ENGINE = "awareness.sessions"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads nothing from it: the token comes from the page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

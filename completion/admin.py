@@ -221,6 +221,13 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    # Deleting a job deletes its file too: no file outlives its job.
+    def delete_model(self, request: HttpRequest, job) -> None:
+        job.discard()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queryset.discard()
+
 
 @admin.register(ExportJob)
 class ExportJobAdmin(BackgroundJobAdmin):

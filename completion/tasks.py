@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import IO
 
 from django.core.files import File
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from completion import exports
 from completion.forms import report_table
-from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob
+from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
 from completion.reports import Table
 
@@ -82,3 +83,14 @@ def write_export(job_id: int) -> None:
         exports.workbook(_in_chunks(table, keys, job.advance), title=job.unit.name).save(output)
 
     _run(job, write)
+
+
+@task()
+def housekeeping() -> dict[str, int]:
+    """Run on the worker's schedule: jobs whose worker stopped are marked
+    failed, jobs past their retention are deleted with their files, and
+    the public lookup's counts older than a minute are cleared."""
+    stalled = sum(model.objects.fail_stalled() for model in (ExportJob, BulkPrintJob))
+    expired = sum(model.objects.expired().discard() for model in (ExportJob, BulkPrintJob))
+    lookups, _ = PublicLookup.objects.filter(at__lt=timezone.now() - timedelta(minutes=1)).delete()
+    return {"stalled": stalled, "expired": expired, "lookups": lookups}

@@ -8,6 +8,7 @@ outside the person's reach is a 404 whatever the URL says.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
@@ -38,6 +39,7 @@ from completion.models import (
     BulkPrintJob,
     Certificate,
     ExportJob,
+    PublicLookup,
     Unit,
     local_today,
 )
@@ -99,7 +101,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "completion/report.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)
     _form, _filters, rows = report_table(unit, request.GET)
@@ -112,11 +114,23 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     else:
         total = rows.count()
         if total > exports.DIRECT_XLSX_ROWS:
+            # Too large to write while the person waits: a job writes it,
+            # started by a POST (a link or a prefetch never starts one).
+            if request.method != "POST" or ExportJob.too_many_for(request.user):
+                return _confirm_export(request, unit, total)
             return _export_in_background(request, unit, total)
         response = HttpResponse(content_type=XLSX)
         exports.workbook(rows.iterator(chunk_size=5000), title=unit.name).save(response)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{kind}")
     return response
+
+
+def _confirm_export(request: HttpRequest, unit: Unit, total: int) -> HttpResponse:
+    too_many = ExportJob.too_many_for(request.user)
+    context = {"unit": unit, "total": total, "too_many": too_many, "query": request.GET.urlencode()}
+    return render(
+        request, "completion/export_confirm.html", context, status=429 if too_many else 200
+    )
 
 
 def _export_in_background(request: HttpRequest, unit: Unit, total: int) -> HttpResponse:
@@ -147,12 +161,21 @@ def export_download(request: HttpRequest, job_id: int) -> FileResponse:
 
 
 def _job_page(request: HtmxHttpRequest, job: BackgroundJob) -> HttpResponse:
+    if job.is_stalled:
+        # Its worker stopped: say so now rather than poll for ever.
+        job.fail("No progress for a while: the worker stopped. Start it again.")
     # The export and the print job share one page; htmx polls its progress part.
     template = "completion/job.html#progress" if request.htmx else "completion/job.html"
     export = isinstance(job, ExportJob)
     # An export's page links back to the report with the filters it was made with.
     context = {"job": job, "export": export, "query": urlencode(job.filters) if export else ""}
     return render(request, template, context)
+
+
+def _too_many_jobs() -> str:
+    return _(
+        "You already have %(n)d jobs being prepared. Wait until one is ready, then try again."
+    ) % {"n": settings.MAX_RUNNING_JOBS}
 
 
 def _job_file(job: BackgroundJob, content_type: str) -> FileResponse:
@@ -272,9 +295,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verify_lookup(request: HttpRequest) -> HttpResponse:
-    form = VerifyForm(request.GET if "serial" in request.GET else None)
+    # A POST, so the name typed never lands in an address, a history or a log.
+    form = VerifyForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and PublicLookup.objects.too_many(client_address(request)):
+        return render(
+            request, "completion/verify.html", {"form": form, "throttled": True}, status=429
+        )
     certificate = None
     if form.is_valid():
         # Serials are sequential, so a serial alone would let anyone list the
@@ -291,6 +319,14 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or the header a trusted proxy
+    sets (CLIENT_ADDRESS_HEADER, e.g. HTTP_X_FORWARDED_FOR: its first entry)."""
+    header = settings.CLIENT_ADDRESS_HEADER
+    value = request.META.get(header, "") if header else ""
+    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
 @require_http_methods(["GET", "POST"])
 def bulk_print(request: HttpRequest) -> HttpResponse:
     units = access.units_for_admin(request.user)
@@ -303,7 +339,9 @@ def bulk_print(request: HttpRequest) -> HttpResponse:
             language=get_language(),
         )
         job.total = job.certificates().count()
-        if problem := job.selection_problem():
+        if BulkPrintJob.too_many_for(request.user):
+            form.add_error(None, _too_many_jobs())
+        elif problem := job.selection_problem():
             form.add_error(None, problem)
         else:
             job.save()

@@ -95,7 +95,11 @@ def test_it_answers_directly_up_to_the_threshold_and_not_beyond(client, org, mon
     assert not ExportJob.objects.exists()
 
     monkeypatch.setattr(exports, "DIRECT_XLSX_ROWS", 2)
-    assert client.get(export_url(org)).status_code == 302
+    # Beyond it, the link offers to prepare the file; only a POST starts the job.
+    confirm = client.get(export_url(org))
+    assert confirm.status_code == 200 and not ExportJob.objects.exists()
+    assert "Prepare the Excel file" in confirm.content.decode()
+    assert client.post(export_url(org)).status_code == 302
     assert ExportJob.objects.count() == 1
 
 
@@ -104,7 +108,7 @@ def test_it_writes_a_large_export_in_the_background_with_the_page_rows(client, o
     page = client.get(reverse("completion:unit_report", args=[org["bureau"].pk]) + QUERY)
     on_screen = [row["full_name"] for row in page.context["page"].object_list]
 
-    response = client.get(export_url(org))
+    response = client.post(export_url(org))
 
     job = ExportJob.objects.get()
     assert response.status_code == 302
@@ -128,7 +132,7 @@ def test_it_writes_a_large_export_in_the_background_with_the_page_rows(client, o
 
 def test_it_still_neutralises_formulas_in_a_background_export(client, org, in_background):
     client.force_login(org["admin"])
-    client.get(export_url(org))
+    client.post(export_url(org))
 
     job = ExportJob.objects.get()
     with job.file.open("rb") as file:
@@ -139,7 +143,7 @@ def test_it_still_neutralises_formulas_in_a_background_export(client, org, in_ba
 
 def test_it_writes_headers_in_the_language_the_export_was_asked_in(client, org, in_background):
     client.force_login(org["admin"])
-    client.get(export_url(org), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post(export_url(org), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     job = ExportJob.objects.get()
     assert job.language == "zh-hans"
@@ -182,7 +186,7 @@ def test_it_answers_htmx_polling_with_the_progress_alone(client, org):
 
 def test_it_offers_the_file_when_ready_and_stops_polling(client, org, in_background):
     client.force_login(org["admin"])
-    client.get(export_url(org))
+    client.post(export_url(org))
     job = ExportJob.objects.get()
 
     response = client.get(reverse("completion:export_job", args=[job.pk]))
@@ -208,7 +212,7 @@ def test_it_marks_the_job_failed_when_writing_fails(client, org, in_background, 
 
     monkeypatch.setattr(exports, "workbook", broken)
     client.force_login(org["admin"])
-    client.get(export_url(org))
+    client.post(export_url(org))
 
     job = ExportJob.objects.get()
     assert job.state == ExportJob.State.FAILED
@@ -235,7 +239,7 @@ def test_it_runs_as_the_worker_runs_it_with_the_filters_kept(org):
 
 def test_it_is_a_404_for_an_admin_of_another_unit(client, org, in_background):
     client.force_login(org["admin"])
-    client.get(export_url(org))
+    client.post(export_url(org))
     job = ExportJob.objects.get()
 
     client.force_login(org["stranger"])
@@ -247,7 +251,7 @@ def test_it_keeps_the_file_to_its_requester(client, org, in_background):
     # Even an admin of the unit above makes their own export: a job's file is
     # a copy made for the person who asked (completion.models.jobs).
     client.force_login(org["admin"])
-    client.get(export_url(org))
+    client.post(export_url(org))
     job = ExportJob.objects.get()
     for url in job_urls(job):
         assert client.get(url).status_code == 200

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -67,7 +68,7 @@ def test_it_takes_a_unit_admin_from_assigning_to_printing(demo, page, settings, 
     page.get_by_label(label("Due date")).fill(due.isoformat())
     page.get_by_role("button", name="Assign").click()
     expect(page.locator(".messages")).to_contain_text(
-        f"Assigned {module.title} to {branch.name}, due {due.isoformat()}."
+        f"Assigned {module.title} to {branch.name}, due {date_format(due, 'DATE_FORMAT')}."
     )
     assignment = Assignment.objects.get(module=module, unit=branch)
     assert (assignment.due_date, assignment.assigned_by.username) == (due, "unitadmin")
@@ -84,7 +85,7 @@ def test_it_takes_a_unit_admin_from_assigning_to_printing(demo, page, settings, 
     for row in rows.all():
         expect(row).to_contain_text(module.title)
         expect(row).to_contain_text("Not started")
-        expect(row).to_contain_text(due.isoformat())
+        expect(row).to_contain_text(date_format(due, "DATE_FORMAT"))
 
     # A name filter narrows it to one person.
     someone = Employee.objects.filter(unit__path__startswith=branch.path).first()

@@ -59,7 +59,7 @@ def test_it_says_plainly_when_a_token_is_unknown(client, certificate):
 
 
 def test_it_finds_a_certificate_by_serial_and_name(client, certificate):
-    response = client.get(
+    response = client.post(
         reverse("completion:verify_lookup"),
         {"serial": certificate.serial.lower(), "name": " 王小明 "},
     )
@@ -69,7 +69,7 @@ def test_it_finds_a_certificate_by_serial_and_name(client, certificate):
 
 
 def test_it_does_not_reveal_a_name_from_a_serial_alone(client, certificate):
-    response = client.get(
+    response = client.post(
         reverse("completion:verify_lookup"), {"serial": certificate.serial, "name": "李四"}
     )
 
@@ -80,7 +80,7 @@ def test_it_does_not_reveal_a_name_from_a_serial_alone(client, certificate):
 
 
 def test_it_says_plainly_when_a_serial_is_unknown(client, certificate):
-    response = client.get(
+    response = client.post(
         reverse("completion:verify_lookup"), {"serial": "AW-1999-000001", "name": "王小明"}
     )
 
@@ -95,3 +95,46 @@ def test_it_shows_an_empty_form_first(client):
     page = response.content.decode()
     assert 'name="serial"' in page
     assert "No certificate" not in page
+
+
+def test_a_name_in_the_address_is_ignored(client, certificate):
+    # The lookup is a POST: a GET with a name shows the empty form, no result.
+    response = client.get(
+        reverse("completion:verify_lookup"), {"serial": certificate.serial, "name": "王小明"}
+    )
+    assert response.status_code == 200
+    assert "This certificate is valid" not in response.content.decode()
+
+
+def test_more_than_twenty_lookups_a_minute_from_one_address_answer_429(client, certificate):
+    url = reverse("completion:verify_lookup")
+    misses = [
+        client.post(url, {"serial": f"AW-2026-{n:06d}", "name": "王伟"}).status_code
+        for n in range(20)
+    ]
+    assert set(misses) == {404}
+    # The 21st is refused, a hit as much as a miss.
+    hit = client.post(url, {"serial": certificate.serial, "name": "王小明"})
+    assert hit.status_code == 429
+    assert "This certificate is valid" not in hit.content.decode()
+    assert "Wait a minute" in hit.content.decode()
+    # Another address is not held back.
+    other = client.post(
+        url, {"serial": certificate.serial, "name": "王小明"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 200
+
+
+def test_the_count_forgets_uses_older_than_a_minute(client, certificate):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from completion.models import PublicLookup
+
+    url = reverse("completion:verify_lookup")
+    for n in range(20):
+        client.post(url, {"serial": f"AW-2026-{n:06d}", "name": "王伟"})
+    PublicLookup.objects.update(at=timezone.now() - timedelta(minutes=2))
+    assert client.post(url, {"serial": certificate.serial, "name": "王小明"}).status_code == 200
+    assert PublicLookup.objects.count() == 1

@@ -6,10 +6,12 @@ from completion.models.assignments import Assignment as Assignment
 from completion.models.assignments import DueDateChange as DueDateChange
 from completion.models.certificates import BulkPrintJob as BulkPrintJob
 from completion.models.certificates import Certificate as Certificate
+from completion.models.certificates import PublicLookup as PublicLookup
 from completion.models.certificates import SerialCounter as SerialCounter
 from completion.models.certificates import holder_name as holder_name
 from completion.models.jobs import BackgroundJob as BackgroundJob
 from completion.models.jobs import ExportJob as ExportJob
+from completion.models.jobs import ScheduledRun as ScheduledRun
 from completion.models.organisation import SEGMENT_WIDTH as SEGMENT_WIDTH
 from completion.models.organisation import Employee as Employee
 from completion.models.organisation import Unit as Unit

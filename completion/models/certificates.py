@@ -247,7 +247,7 @@ class BulkPrintJob(BackgroundJob):
 
     @property
     def stored_name(self) -> str:
-        return self.filename
+        return self.new_file_name("pdf")
 
     def selection_problem(self) -> str | None:
         """Why the selection (counted into `total`) cannot be printed, if it cannot."""
@@ -277,3 +277,32 @@ class BulkPrintJob(BackgroundJob):
                 passed_at__date__lte=datetime.date.fromisoformat(end)
             )
         return certificates.order_by("user__employee__unit__path", "holder_name", "pk")
+
+
+class PublicLookupQuerySet(models.QuerySet):
+    def too_many(self, address: str) -> bool:
+        """Count one use of the public lookup from `address`; True when it
+        has been used more than VERIFY_LOOKUPS_PER_MINUTE times in the last
+        minute. Hits and misses count alike. Rows older than a minute are
+        cleared for the address as it goes, so the table stays small."""
+        since = timezone.now() - datetime.timedelta(minutes=1)
+        mine = self.filter(address=address)
+        mine.filter(at__lt=since).delete()
+        if mine.count() >= settings.VERIFY_LOOKUPS_PER_MINUTE:
+            return True
+        self.create(address=address)
+        return False
+
+
+class PublicLookup(models.Model):
+    """One use of the public lookup by serial and name, kept for a minute:
+    the throttle that stops anyone trying every serial with a common name.
+    In the database, so every app server counts the same uses."""
+
+    address = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = PublicLookupQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.at:%H:%M:%S}"

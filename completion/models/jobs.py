@@ -7,8 +7,12 @@ both jobs: they share their fields, their states and who may see them.
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -27,6 +31,38 @@ class BackgroundJobQuerySet(models.QuerySet):
         copy travels further than the person who asked for it. An admin who
         has since lost their rights over the unit loses its jobs with them."""
         return self.filter(requested_by=user, unit__in=Unit.objects.administered_by(user))
+
+    def unfinished(self) -> BackgroundJobQuerySet:
+        return self.filter(state__in=[BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING])
+
+    def stalled(self, *, now=None) -> BackgroundJobQuerySet:
+        """Unfinished jobs that have made no progress for JOB_STALL_MINUTES:
+        their worker was stopped (killed, or the machine went down)."""
+        now = now or timezone.now()
+        return self.unfinished().filter(
+            progressed_at__lt=now - timedelta(minutes=settings.JOB_STALL_MINUTES)
+        )
+
+    def expired(self, *, now=None) -> BackgroundJobQuerySet:
+        """Jobs older than EXPORT_RETENTION_DAYS: their files hold personal
+        data and are not kept longer than someone needs to download them."""
+        now = now or timezone.now()
+        return self.filter(created_at__lt=now - timedelta(days=settings.EXPORT_RETENTION_DAYS))
+
+    def fail_stalled(self, *, now=None) -> int:
+        return self.stalled(now=now).update(
+            state=BackgroundJob.State.FAILED,
+            error="No progress for a while: the worker stopped. Start it again.",
+            finished_at=now or timezone.now(),
+        )
+
+    def discard(self) -> int:
+        """Delete these jobs and their files (what deleting a job means)."""
+        count = 0
+        for job in self:
+            job.discard()
+            count += 1
+        return count
 
 
 class BackgroundJob(models.Model):
@@ -49,6 +85,9 @@ class BackgroundJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every state change and every step of progress: a job that
+    # stops moving was abandoned by its worker (see `stalled`).
+    progressed_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = BackgroundJobQuerySet.as_manager()
@@ -69,9 +108,35 @@ class BackgroundJob(models.Model):
     # saves a whole job, so nothing it read earlier is written back).
 
     def _update(self, **fields) -> None:
+        fields["progressed_at"] = timezone.now()
         type(self).objects.filter(pk=self.pk).update(**fields)
         for name, value in fields.items():
             setattr(self, name, value)
+
+    @classmethod
+    def too_many_for(cls, user) -> bool:
+        """Whether `user` already has MAX_RUNNING_JOBS of this kind unfinished."""
+        return cls.objects.filter(requested_by=user).unfinished().count() >= (
+            settings.MAX_RUNNING_JOBS
+        )
+
+    @property
+    def is_stalled(self) -> bool:
+        limit = timedelta(minutes=settings.JOB_STALL_MINUTES)
+        return not self.is_finished and timezone.now() - self.progressed_at > limit
+
+    def new_file_name(self, extension: str) -> str:
+        """A random name for the file kept: nothing in it to guess, and
+        nothing in it that says whose data it holds."""
+        return f"{secrets.token_urlsafe(18)}.{extension}"
+
+    def discard(self) -> None:
+        """Delete the job and its file: no file outlives its job."""
+        with transaction.atomic():
+            name = self.file.name
+            self.delete()
+            if name:
+                transaction.on_commit(lambda: default_storage.delete(name))
 
     def start(self, *, total: int) -> None:
         self._update(state=self.State.RUNNING, total=total, done=0)
@@ -108,4 +173,16 @@ class ExportJob(BackgroundJob):
 
     @property
     def stored_name(self) -> str:
-        return f"report-{self.unit.code}-{self.pk}.{self.kind}"
+        return self.new_file_name(self.kind)
+
+
+class ScheduledRun(models.Model):
+    """When a task of the worker's schedule (settings.SCHEDULE) was last
+    enqueued. One row a task, locked while it is checked, so several workers
+    never enqueue the same run twice."""
+
+    task = models.CharField(max_length=200, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.task} ({self.last_enqueued_at})"
