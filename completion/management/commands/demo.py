@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,10 +24,6 @@ DEMO_PASSWORD = "awareness-demo"
 # the header's switch still changes it for each of them.
 DEMO_LANGUAGE = "zh-hans"
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
-# Trainers edit content: everything in the cases and lessons apps, except the
-# attempts and answers, which are history and read-only to them.
-TRAINER_APPS = ("cases", "lessons")
-TRAINER_READ_ONLY = {"attempt", "attemptquestion", "attemptchoice", "decisionresponse"}
 
 
 def fixture_is_loaded(path: Path) -> bool:
@@ -92,12 +88,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded {path.name}")
 
     def trainers_group(self) -> Group:
-        group, _ = Group.objects.get_or_create(name="Trainers")
-        permissions = Permission.objects.filter(content_type__app_label__in=TRAINER_APPS).exclude(
-            content_type__model__in=TRAINER_READ_ONLY, codename__regex=r"^(add|change|delete)_"
-        )
-        group.permissions.set(permissions)
-        return group
+        # Made with its content permissions by a migration
+        # (completion/migrations/0009_the_trainers_group.py).
+        return Group.objects.get(name="Trainers")
 
     def province(self) -> Unit:
         return Unit.objects.filter(code="DEMO").first() or Unit.objects.create_child(
