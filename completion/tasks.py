@@ -11,7 +11,7 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django_tasks import task
 
-from completion import exports
+from completion import exports, inspection
 from completion.forms import report_table
 from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
@@ -77,6 +77,11 @@ def write_export(job_id: int) -> None:
     job = ExportJob.objects.select_related("unit").get(pk=job_id)
 
     def write(output: IO[bytes]) -> None:
+        if job.kind == ExportJob.Kind.INSPECTION:
+            inspection.write(
+                job.unit, output, start=lambda total: job.start(total=total), advance=job.advance
+            )
+            return
         _form, _filters, table = report_table(job.unit, job.filters)
         keys = table.keys()
         job.start(total=len(keys))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/exports/<int:job_id>/", views.export_job, name="export_job"),
     path("report/exports/<int:job_id>/download/", views.export_download, name="export_download"),
     path("report/<int:unit_id>/assign/", views.assign, name="assign"),
+    path("report/<int:unit_id>/inspection/", views.inspection_pack, name="inspection_pack"),
     path("report/<int:unit_id>/import/", views.import_employees, name="import_employees"),
     path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:token>/", views.verify, name="verify"),

@@ -189,6 +189,24 @@ def _job_file(job: BackgroundJob, content_type: str) -> FileResponse:
     )
 
 
+@require_POST
+def inspection_pack(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Start the unit's inspection pack (always in the background: it reads
+    every assignment, completion and certificate of the subtree)."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    if ExportJob.too_many_for(request.user):
+        messages.error(request, _too_many_jobs())
+        return redirect("completion:unit_report", unit_id=unit.pk)
+    job = ExportJob.objects.create(
+        requested_by=request.user,
+        unit=unit,
+        kind=ExportJob.Kind.INSPECTION,
+        language=get_language(),
+    )
+    write_export.enqueue(job_id=job.pk)
+    return redirect("completion:export_job", job_id=job.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)

@@ -156,6 +156,8 @@ class ExportJob(BackgroundJob):
 
     class Kind(models.TextChoices):
         XLSX = "xlsx", _("Excel")
+        # The unit's inspection pack (completion/inspection.py), also Excel.
+        INSPECTION = "inspection", _("Inspection pack")
 
     # `filters` holds the report page's query (module, status, sub-unit, name,
     # sort), read again by the task through the page's own filter form.
@@ -169,11 +171,12 @@ class ExportJob(BackgroundJob):
     def filename(self) -> str:
         """The name the file downloads as, dated the day it was asked for."""
         day = timezone.localdate(self.created_at).isoformat()
-        return f"report-{self.unit.code}-{day}.{self.kind}"
+        name = "inspection" if self.kind == self.Kind.INSPECTION else "report"
+        return f"{name}-{self.unit.code}-{day}.xlsx"
 
     @property
     def stored_name(self) -> str:
-        return self.new_file_name(self.kind)
+        return self.new_file_name("xlsx")
 
 
 class ScheduledRun(models.Model):
