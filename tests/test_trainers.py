@@ -65,3 +65,15 @@ def test_being_staff_grants_nothing_by_itself(client, user_factory):
     assert client.get(reverse("admin:cases_case_changelist")).status_code == 403
     index = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:cases_case_changelist") not in index
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_group_is_there_again_after_the_database_is_flushed():
+    """Browser tests empty the database between tests; the group comes back
+    with its permissions, as `migrate` makes it."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    group = Group.objects.get(name="Trainers")
+    assert group.permissions.filter(content_type__app_label="cases").exists()
+    assert not group.permissions.filter(content_type__app_label="completion").exists()

@@ -1,14 +1,9 @@
-"""The Trainers group, with the content permissions and nothing else: cases,
-lessons, questions and choices. No view of attempts, answers, decision
-responses, reopenings, people, completions or certificates — those are
-personal data, and trainers see per-question statistics as aggregates."""
+"""The Trainers group, with the content permissions and nothing else (see
+completion/trainers.py)."""
 
 from django.db import migrations
 
-CONTENT = {
-    "cases": ["theme", "legalprovision", "disclosure", "case", "person", "event", "redflag", "outcome"],
-    "lessons": ["module", "lessonsection", "decisionpoint", "decisionoption", "question", "choice"],
-}
+from completion.trainers import CONTENT, make_trainers_group
 
 
 def create_trainers(apps, schema_editor):
@@ -20,15 +15,7 @@ def create_trainers(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name="Trainers")
-    wanted = Permission.objects.none()
-    for label, models in CONTENT.items():
-        wanted |= Permission.objects.filter(
-            content_type__app_label=label, content_type__model__in=models
-        )
-    group.permissions.set(wanted)
+    make_trainers_group(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):

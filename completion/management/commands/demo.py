@@ -17,6 +17,7 @@ from django.db import transaction
 
 from completion.management.commands._demo_organisation import Builder
 from completion.models import Assignment, Employee, Unit, UnitAdmin
+from completion.trainers import TRAINERS
 from lessons.models import Module
 
 DEMO_PASSWORD = "awareness-demo"
@@ -88,9 +89,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded {path.name}")
 
     def trainers_group(self) -> Group:
-        # Made with its content permissions by a migration
-        # (completion/migrations/0009_the_trainers_group.py).
-        return Group.objects.get(name="Trainers")
+        # Made by migrate and again after a flush (completion/trainers.py).
+        return Group.objects.get(name=TRAINERS)
 
     def province(self) -> Unit:
         return Unit.objects.filter(code="DEMO").first() or Unit.objects.create_child(
