@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
-from awareness import views
+from awareness import converters, views
+
+# Registered before the apps' URLs are included, which use them.
+register_converter(converters.IdConverter, "id")
+register_converter(converters.TokenConverter, "token")
+register_converter(converters.SerialConverter, "serial")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,10 +1,14 @@
 """The case library: the list of cases and each case told as a story."""
 
+import re
+
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cases.models import Case, Theme
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -18,6 +22,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     themes = Theme.objects.filter(cases__in=visible).distinct()
     theme = None
     if slug := request.GET.get("theme"):
+        # Only a slug can name a theme (and a NUL byte must not reach the database).
+        if not SLUG.fullmatch(slug):
+            raise Http404
         theme = get_object_or_404(themes, slug=slug)
         cases = cases.filter(themes=theme)
     cases = list(cases)

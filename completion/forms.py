@@ -15,7 +15,32 @@ from lessons.models import Module
 INDENT = "\u3000"  # an ideographic space: indents Chinese and Latin names alike
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class IdsInRange:
+    """A model choice field that refuses an id no row can have before asking
+    the database, which would overflow on it (a 500, not a form error)."""
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            text = str(item).strip() if item is not None else ""
+            if text and not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super().clean(value)
+
+
+class ModelChoiceField(IdsInRange, forms.ModelChoiceField):
+    pass
+
+
+class ModelMultipleChoiceField(IdsInRange, forms.ModelMultipleChoiceField):
+    pass
+
+
+class UnitChoiceField(IdsInRange, forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
         # Indented by depth, so the tree reads in a plain <select>.
         return f"{INDENT * unit.depth}{unit.name}"
@@ -82,7 +107,7 @@ def report_table(unit: Unit, query) -> tuple[ReportFilterForm, Filters, reports.
 class AssignForm(forms.Form):
     TARGET_UNIT, TARGET_PEOPLE = "unit", "people"
 
-    modules = forms.ModelMultipleChoiceField(
+    modules = ModelMultipleChoiceField(
         label=_("Modules"), queryset=Module.objects.published(), widget=forms.CheckboxSelectMultiple
     )
     target = forms.ChoiceField(
@@ -178,7 +203,7 @@ class BulkPrintForm(forms.Form):
     unit = UnitChoiceField(
         label=_("Unit (and the units below it)"), queryset=Unit.objects, empty_label=None
     )
-    module = forms.ModelChoiceField(
+    module = ModelChoiceField(
         label=_("Module"),
         queryset=Module.objects.all(),
         required=False,

@@ -12,8 +12,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -77,11 +84,13 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         "unit": unit,
         "form": form,
         "filters": filters,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": _page(rows, request.GET.get("page")),
         "headers": reports.sort_headers(filters.sort),
     }
+    # A filter that does not apply (a hand-edited address) is said, with 400.
+    status = 400 if form.errors else 200
     if request.htmx and request.htmx.target == "people":
-        return render(request, "completion/report.html#people", context)
+        return render(request, "completion/report.html#people", context, status=status)
     modules = list(form.modules.values())
     children = [child for child in form.units.values() if child.parent_id == unit.pk]
     summary = reports.summary(unit, modules, children=children, today=local_today())
@@ -98,13 +107,23 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         "misses": reports.question_misses(unit, filters.module) if filters.module else None,
         "trail": access.trail_for_admin(request.user, unit),
     }
-    return render(request, "completion/report.html", context)
+    return render(request, "completion/report.html", context, status=status)
+
+
+def _page(rows, number: str | None):
+    """The page asked for; a page number that is not one of the table's is a 404."""
+    try:
+        return Paginator(rows, PAGE_SIZE).page(number or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404 from None
 
 
 @require_http_methods(["GET", "POST"])
 def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)
-    _form, _filters, rows = report_table(unit, request.GET)
+    form, _filters, rows = report_table(unit, request.GET)
+    if form.errors:
+        return HttpResponseBadRequest(_("These filters do not apply to this report."))
     stamp = timezone.localdate().isoformat()
     filename = f"report-{unit.code}-{stamp}"
     if kind == "csv":
@@ -214,7 +233,8 @@ def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         messages.success(request, _assign(request, form))
         return redirect("completion:unit_report", unit_id=unit.pk)
-    return render(request, "completion/assign.html", {"unit": unit, "form": form})
+    status = 400 if form.is_bound else 200  # reached only when it did not validate
+    return render(request, "completion/assign.html", {"unit": unit, "form": form}, status=status)
 
 
 def _assign(request: HttpRequest, form: AssignForm) -> str:
@@ -264,7 +284,8 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
             )
             return redirect("completion:unit_report", unit_id=unit.pk)
     context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
-    return render(request, "completion/import.html", context, status=400 if problems else 200)
+    refused = problems or (form.is_bound and not form.is_valid())
+    return render(request, "completion/import.html", context, status=400 if refused else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -276,10 +297,13 @@ def acknowledge(request: HttpRequest, slug: str) -> HttpResponse:
             completion=completion, text=completion.module.acknowledgement
         )
         return redirect("completion:acknowledge", slug=slug)
+    # A confirmation that did not validate (the box left unticked): 400.
+    invalid = completion.acknowledged_at is None and form.is_bound
     return render(
         request,
         "completion/acknowledge.html",
-        {
+        status=400 if invalid else 200,
+        context={
             "completion": completion,
             "form": form,
             "certificate": completion.certificates.valid().first(),
@@ -329,12 +353,10 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
             serial__iexact=form.cleaned_data["serial"].strip(),
             holder_name__iexact=form.cleaned_data["name"].strip(),
         ).first()
-    return render(
-        request,
-        "completion/verify.html",
-        {"certificate": certificate, "form": form, "searched": form.is_bound},
-        status=404 if form.is_valid() and certificate is None else 200,
-    )
+    found = 200 if certificate else 404
+    status = found if form.is_valid() else (400 if form.is_bound else 200)
+    context = {"certificate": certificate, "form": form, "searched": form.is_bound}
+    return render(request, "completion/verify.html", context, status=status)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -349,6 +371,9 @@ def client_address(request: HttpRequest) -> str:
 def bulk_print(request: HttpRequest) -> HttpResponse:
     units = access.units_for_admin(request.user)
     form = BulkPrintForm(request.POST if request.method == "POST" else None, units=units)
+    # Data that does not fit the form is a 400; a fitting selection that
+    # cannot be printed (nothing matches, too much) is answered with a message.
+    status = 400 if form.is_bound and not form.is_valid() else 200
     if request.method == "POST" and form.is_valid():
         job = BulkPrintJob(
             requested_by=request.user,
@@ -366,7 +391,9 @@ def bulk_print(request: HttpRequest) -> HttpResponse:
             print_certificates.enqueue(job_id=job.pk)
             return redirect("completion:bulk_print_job", job_id=job.pk)
     jobs = BulkPrintJob.objects.visible_to(request.user).select_related("unit")[:10]
-    return render(request, "completion/bulk_print.html", {"form": form, "jobs": jobs})
+    return render(
+        request, "completion/bulk_print.html", {"form": form, "jobs": jobs}, status=status
+    )
 
 
 @require_GET

@@ -311,9 +311,11 @@ class DecisionPoint(models.Model):
         """Record what `user` chose here. The first answer stands: asking
         again returns it unchanged."""
         try:
-            option = self.options.filter(pk=int(option_id)).first()
+            number = int(option_id)
         except (TypeError, ValueError):
-            option = None
+            number = 0
+        # Out of a bigint's range, an id would overflow the query itself.
+        option = self.options.filter(pk=number).first() if 0 < number < 2**63 else None
         if option is None:
             raise ValidationError(_("Choose one of the options."))
         response, _created = DecisionResponse.objects.get_or_create(

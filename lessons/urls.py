@@ -9,7 +9,7 @@ urlpatterns = [
     path("modules/<slug:slug>/lesson/", views.lesson, name="lesson"),
     path("modules/<slug:slug>/quiz/", views.start_quiz, name="start_quiz"),
     path("modules/<slug:slug>/preview/", views.preview, name="preview"),
-    path("attempts/<int:attempt_id>/q/<int:position>/", views.question, name="question"),
-    path("attempts/<int:attempt_id>/review/", views.review, name="review"),
-    path("attempts/<int:attempt_id>/result/", views.result, name="result"),
+    path("attempts/<id:attempt_id>/q/<id:position>/", views.question, name="question"),
+    path("attempts/<id:attempt_id>/review/", views.review, name="review"),
+    path("attempts/<id:attempt_id>/result/", views.result, name="result"),
 ]

@@ -107,10 +107,8 @@ def _decide(request: HtmxHttpRequest, module: Module) -> HttpResponse:
     try:
         point.respond(user=request.user, option_id=request.POST.get("option"))
     except ValidationError as error:
-        if request.htmx:
-            return _render_story(request, module, decided=point, error=error.messages[0])
-        messages.error(request, error.messages[0])
-        return redirect(f"{story_url}#decision-{point.pk}")
+        # The story again, with the message at the decision (status 422).
+        return _render_story(request, module, decided=point, error=error.messages[0])
     if request.htmx:
         return _render_story(request, module, decided=point)
     return redirect(f"{story_url}#decision-{point.pk}")

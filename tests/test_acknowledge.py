@@ -61,7 +61,7 @@ def test_it_requires_the_box_to_be_ticked(client, module, person, url):
 
     response = client.post(url, {})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Tick the box to confirm" in response.content.decode()
     completion.refresh_from_db()
     assert completion.acknowledged_at is None

@@ -92,7 +92,7 @@ def test_it_assigns_to_chosen_people(client, org):
 def test_it_refuses_people_outside_the_admins_unit(client, org):
     outsider = make_person(org["sibling"])
     response = post(client, org, target="people", people=outsider.employee.employee_number)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form, with its errors, refused
     assert "No one in this unit has the employee number" in response.content.decode()
     assert not Assignment.objects.exists()
 
