@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from completion.models import TrainingStatus
+from completion.models import SEGMENT_WIDTH, TrainingStatus, Unit
 from completion.reports import COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -38,13 +38,42 @@ TEXT = ("full_name", "employee_number", "unit_name", "module_title")
 MOMENTS = ("assigned_at", "completed_at")
 
 
-def cells_of(rows: Iterable[dict]) -> Iterator[list]:
+class UnitTrails:
+    """A unit's full name from the top of the export down, "省 › 局 › 处":
+    a department name alone ("办公室") says nothing once rows from several
+    bureaus sit in one file. One query for the subtree's names; each trail
+    is worked out once."""
+
+    SEPARATOR = " › "
+
+    def __init__(self, root: Unit):
+        self.root = root
+        self.names = dict(
+            Unit.objects.filter(path__startswith=root.path).values_list("path", "name")
+        )
+        self.trails: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        trail = self.trails.get(path)
+        if trail is None:
+            # Paths are fixed-width segments ending in "/": each prefix that
+            # ends a segment, from the root's own path down, is one unit.
+            cuts = range(len(self.root.path), len(path) + 1, SEGMENT_WIDTH + 1)
+            trail = self.SEPARATOR.join(self.names[path[:cut]] for cut in cuts)
+            self.trails[path] = trail
+        return trail
+
+
+def cells_of(rows: Iterable[dict], root: Unit) -> Iterator[list]:
     """The table rows as export values: text made safe, statuses in words,
-    times in local time. Written for speed: an export may hold 300,000 rows."""
+    times in local time, the unit as its trail below `root`. Written for
+    speed: an export may hold 300,000 rows."""
     labels = {code: str(label) for code, label in TrainingStatus.choices}
     zone = timezone.get_default_timezone()
     keys = [key for key, _label in COLUMNS]
+    trail = UnitTrails(root)
     for row in rows:
+        row["unit_name"] = trail(row["unit_path"])
         for key in TEXT:
             # A control character typed into a name (through the admin, or
             # a directory) would make the Excel writer refuse the whole file.
@@ -59,7 +88,7 @@ def cells_of(rows: Iterable[dict]) -> Iterator[list]:
         yield [row[key] for key in keys]
 
 
-def csv_lines(rows: Iterable[dict], *, batch: int = 1000) -> Iterator[str]:
+def csv_lines(rows: Iterable[dict], *, root: Unit, batch: int = 1000) -> Iterator[str]:
     """The CSV text in pieces of `batch` rows, for a streaming response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -67,7 +96,7 @@ def csv_lines(rows: Iterable[dict], *, batch: int = 1000) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(headers())
     # csv writes dates and times as str() does: 2026-03-10, 2026-03-10 09:30:00.
-    for number, values in enumerate(cells_of(rows), start=1):
+    for number, values in enumerate(cells_of(rows, root), start=1):
         writer.writerow(values)
         if number % batch == 0:
             yield buffer.getvalue()
@@ -76,12 +105,12 @@ def csv_lines(rows: Iterable[dict], *, batch: int = 1000) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def workbook(rows: Iterable[dict], *, title: str) -> Workbook:
+def workbook(rows: Iterable[dict], *, root: Unit) -> Workbook:
     book = Workbook(write_only=True)
     # Sheet names cannot hold []:*?/\ and are at most 31 characters long.
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Report")
+    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", root.name)[:31] or "Report")
     sheet.freeze_panes = "A2"
-    for index, width in enumerate([14, 16, 22, 30, 22, 10, 10, 20, 12, 20]):
+    for index, width in enumerate([14, 16, 36, 30, 22, 10, 10, 20, 12, 20]):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     bold = Font(bold=True)
     header_cells = []
@@ -90,6 +119,6 @@ def workbook(rows: Iterable[dict], *, title: str) -> Workbook:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for values in cells_of(rows):
+    for values in cells_of(rows, root):
         sheet.append(values)
     return book

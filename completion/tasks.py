@@ -85,7 +85,7 @@ def write_export(job_id: int) -> None:
         _form, _filters, table = report_table(job.unit, job.filters)
         keys = table.keys()
         job.start(total=len(keys))
-        exports.workbook(_in_chunks(table, keys, job.advance), title=job.unit.name).save(output)
+        exports.workbook(_in_chunks(table, keys, job.advance), root=job.unit).save(output)
 
     _run(job, write)
 

@@ -128,7 +128,7 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     filename = f"report-{unit.code}-{stamp}"
     if kind == "csv":
         response = StreamingHttpResponse(
-            exports.csv_lines(rows.iterator(chunk_size=5000)), content_type="text/csv"
+            exports.csv_lines(rows.iterator(chunk_size=5000), root=unit), content_type="text/csv"
         )
     else:
         total = rows.count()
@@ -139,7 +139,7 @@ def export(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
                 return _confirm_export(request, unit, total)
             return _export_in_background(request, unit, total)
         response = HttpResponse(content_type=XLSX)
-        exports.workbook(rows.iterator(chunk_size=5000), title=unit.name).save(response)
+        exports.workbook(rows.iterator(chunk_size=5000), root=unit).save(response)
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{kind}")
     return response
 

@@ -207,7 +207,7 @@ def test_it_refuses_the_file_before_it_is_ready(client, org):
 
 
 def test_it_marks_the_job_failed_when_writing_fails(client, org, in_background, monkeypatch):
-    def broken(rows, *, title):
+    def broken(rows, *, root):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(exports, "workbook", broken)

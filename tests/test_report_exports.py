@@ -130,3 +130,21 @@ def test_the_headers_follow_the_users_language(client, org):
     assert response.headers["Content-Language"] == "zh-hans"
     with translation.override("zh-hans"):
         assert header == [str(label) for _key, label in COLUMNS]
+
+
+def test_the_unit_column_names_the_unit_from_the_top_of_the_export_down(client, org):
+    """Departments share names across bureaus ("办公室"); the file says which
+    one, from the unit the export was asked for — never the units above it."""
+    office = make_unit(org["bureau"], "办公室")
+    make_person(office, "孙丽")
+    admin = make_admin(org["bureau"].parent)
+    client.force_login(admin)
+    province = org["bureau"].parent
+    for name, read in (("completion:report_csv", csv_rows), ("completion:report_xlsx", xlsx_rows)):
+        rows = read(client.get(reverse(name, args=[province.pk])))
+        units = {row[0]: row[2] for row in rows[1:]}
+        assert units["孙丽"] == "省 › 甲局 › 办公室"
+        assert units["钱芳"] == "省 › 乙局"
+    client.force_login(org["admin"])
+    rows = csv_rows(client.get(reverse("completion:report_csv", args=[org["bureau"].pk])))
+    assert {row[0]: row[2] for row in rows[1:]}["孙丽"] == "甲局 › 办公室"
