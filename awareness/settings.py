@@ -151,6 +151,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in with the organisation's directory (LDAP / Active Directory), on
+# when AUTH_LDAP_SERVER_URI is set; local accounts keep working beside it.
+# See completion/directory.py and the README's "Directory sign-in".
+AUTH_LDAP_SERVER_URI = os.environ.get("AUTH_LDAP_SERVER_URI", "")
+AUTH_LDAP_BIND_DN = os.environ.get("AUTH_LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("AUTH_LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_USER_SEARCH_BASE = os.environ.get("AUTH_LDAP_USER_SEARCH_BASE", "")
+AUTH_LDAP_USER_FILTER = os.environ.get("AUTH_LDAP_USER_FILTER", "(uid=%(user)s)")
+AUTH_LDAP_START_TLS = env_bool("AUTH_LDAP_START_TLS")
+AUTH_LDAP_ATTR_FULL_NAME = os.environ.get("AUTH_LDAP_ATTR_FULL_NAME", "displayName")
+AUTH_LDAP_ATTR_EMAIL = os.environ.get("AUTH_LDAP_ATTR_EMAIL", "mail")
+AUTH_LDAP_ATTR_EMPLOYEE_NUMBER = os.environ.get("AUTH_LDAP_ATTR_EMPLOYEE_NUMBER", "employeeNumber")
+AUTH_LDAP_ATTR_UNIT_CODE = os.environ.get("AUTH_LDAP_ATTR_UNIT_CODE", "departmentNumber")
+# `sync_directory --units`: where the organisational units are, and which
+# of their attributes hold a unit's code and name.
+AUTH_LDAP_UNIT_SEARCH_BASE = os.environ.get("AUTH_LDAP_UNIT_SEARCH_BASE", "")
+AUTH_LDAP_UNIT_ATTR_CODE = os.environ.get("AUTH_LDAP_UNIT_ATTR_CODE", "ou")
+AUTH_LDAP_UNIT_ATTR_NAME = os.environ.get("AUTH_LDAP_UNIT_ATTR_NAME", "description")
+# The directory is asked first; a local account (the superuser) signs in
+# with its own password, also while the directory is down.
+AUTHENTICATION_BACKENDS = [
+    *(["completion.directory.DirectoryBackend"] if AUTH_LDAP_SERVER_URI else []),
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,6 +227,8 @@ MAX_RUNNING_JOBS = env_int("MAX_RUNNING_JOBS", 3)
 # (0 turns it off). See completion/schedule.py.
 SCHEDULE = {
     "completion.tasks.housekeeping": env_int("HOUSEKEEPING_MINUTES", 60),
+    # `sync_directory` on a clock: off unless asked for (and a directory is set).
+    "completion.tasks.sync_directory": env_int("DIRECTORY_SYNC_MINUTES", 0),
 }
 
 # Nothing is loaded from outside the site, and no inline script runs.

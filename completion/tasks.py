@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -11,11 +12,13 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django_tasks import task
 
-from completion import exports, inspection
+from completion import directory, exports, inspection
 from completion.forms import report_table
 from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
 from completion.reports import Table
+
+logger = logging.getLogger(__name__)
 
 # Rows an export job reads at a time, and so how often its page learns how
 # far it has got.
@@ -99,3 +102,16 @@ def housekeeping() -> dict[str, int]:
     expired = sum(model.objects.expired().discard() for model in (ExportJob, BulkPrintJob))
     lookups, _ = PublicLookup.objects.filter(at__lt=timezone.now() - timedelta(minutes=1)).delete()
     return {"stalled": stalled, "expired": expired, "lookups": lookups}
+
+
+@task()
+def sync_directory() -> dict[str, int]:
+    """`manage.py sync_directory` on the worker's schedule
+    (DIRECTORY_SYNC_MINUTES); a directory that cannot be read fails the run,
+    which the worker logs, and the next run tries again."""
+    counts = directory.sync()
+    for problem in counts.problems:
+        logger.warning("Directory entry skipped: %s", problem)
+    summary = {name: getattr(counts, name) for name in directory.COUNTED}
+    logger.info("Directory synchronised: %s", summary)
+    return summary

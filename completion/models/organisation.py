@@ -97,24 +97,44 @@ class Unit(models.Model):
 
 
 class EmployeeQuerySet(models.QuerySet):
+    def not_placed(self) -> EmployeeQuerySet:
+        """People the directory gave a unit code this site does not know:
+        they belong to no unit, so no unit's report or assignment reaches
+        them until the unit exists."""
+        return self.filter(unit__isnull=True)
+
     def language_of(self, user) -> str:
         """The language `user` chose in the header ("" when none yet)."""
         return self.filter(user=user).values_list("language", flat=True).first() or ""
 
 
 class Employee(models.Model):
-    """A person's place in the organisation: one unit, a staff number, a name."""
+    """A person's place in the organisation: one unit, a staff number, a name.
+
+    Only a person from the directory can be without a unit ("not placed"):
+    the directory named a unit code the site does not have yet."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employee"
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="employees")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="employees", null=True, blank=True
+    )
     employee_number = models.CharField(_("employee number"), max_length=50, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
     # The language the person chose in the header (blank: the browser's).
     # It is set again at every sign-in, and certificates are issued in it.
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    # Kept in step with the organisation's directory (completion.directory):
+    # sign-in and `sync_directory` update them, and the directory decides
+    # whether they may sign in.
+    from_directory = models.BooleanField(_("from the directory"), default=False)
+    # The unit code the directory gave when no unit has it (blank otherwise).
+    directory_unit_code = models.CharField(
+        _("unit code in the directory"), max_length=50, blank=True
     )
 
     objects = EmployeeQuerySet.as_manager()
