@@ -10,7 +10,9 @@ from django.template import loader
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from awareness.forms import SignInForm
 from completion import access, reports
+from completion.directory import contacts_for_not_placed
 from completion.models import Employee, local_today
 from completion.training import my_training
 
@@ -35,6 +37,7 @@ class SignInView(LoginView):
     on any browser they sign in from."""
 
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
@@ -62,7 +65,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # People who administer a unit see how it stands, linking to the report.
     top = access.top_unit_or_none(request.user)
     unit_glance = reports.glance(top, today=today) if top else None
-    return render(request, "home.html", {"training": training, "glance": unit_glance})
+    employee = Employee.objects.filter(user=request.user).select_related("unit").first()
+    context = {"training": training, "glance": unit_glance, "employee": employee}
+    if employee and employee.unit is None:
+        # A directory person whose unit the site does not know yet.
+        context["contacts"] = contacts_for_not_placed()
+    return render(request, "home.html", context)
 
 
 @login_not_required

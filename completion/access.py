@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from completion.models import BackgroundJob, Certificate, Completion, Unit
+from completion.models import BackgroundJob, Certificate, Completion, Employee, Unit
 from completion.reports import ancestor_paths
 from lessons.models import Attempt
 
@@ -52,6 +52,18 @@ def trail_for_admin(user, unit: Unit) -> QuerySet[Unit]:
     """The units from the top of `user`'s rights down to `unit`, for the
     report's breadcrumb: units above their rights are not shown."""
     return Unit.objects.administered_by(user).filter(path__in=ancestor_paths(unit))
+
+
+def not_placed_for_admin(user, unit: Unit) -> QuerySet[Employee]:
+    """Directory people placed in no unit (their unit code is unknown here):
+    seen only by the admins of a unit at the top of the tree, whose rights
+    cover wherever those people will be placed; nobody for anyone else."""
+    if unit.parent_id is not None:
+        return Employee.objects.none()
+    # The right over `unit` is checked in the same query.
+    rights = Unit.objects.administered_by(user).filter(pk=unit.pk)
+    people = Employee.objects.not_placed().filter(Exists(rights), user__is_active=True)
+    return people.order_by("directory_unit_code", "full_name")
 
 
 def get_job_for_user(user, model: type[Job], job_id: int) -> Job:

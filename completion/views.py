@@ -55,6 +55,8 @@ from completion.tasks import print_certificates, write_export
 from completion.training import my_training
 
 PAGE_SIZE = 50
+# Not-placed people listed on the report of the top unit.
+NOT_PLACED_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
@@ -107,6 +109,10 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         "misses": reports.question_misses(unit, filters.module) if filters.module else None,
         "trail": access.trail_for_admin(request.user, unit),
     }
+    if unit.parent_id is None:
+        # People outside every unit are shown at the top of the tree only.
+        context["not_placed"] = access.not_placed_for_admin(request.user, unit)[:NOT_PLACED_SHOWN]
+        context["not_placed_shown"] = NOT_PLACED_SHOWN
     return render(request, "completion/report.html", context, status=status)
 
 

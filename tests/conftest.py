@@ -111,3 +111,27 @@ def sign_in(page, username: str, password: str = "awareness-demo") -> None:
     # Wait for the redirect away from the sign-in page, not just a load
     # event (which the sign-in page itself may still fire).
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture(scope="session")
+def directory_server() -> Iterator:
+    """A real OpenLDAP slapd on loopback with the test organisation
+    (tests/directory_helpers.py), for the whole run."""
+    from tests.directory_helpers import find_slapd, start_directory, test_tree_ldif
+
+    if find_slapd() is None:
+        reason = "slapd is not installed and could not be installed: run bin/system-deps --test"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = start_directory(test_tree_ldif())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def directory(directory_server, settings):
+    """The site signed in through that directory, as AUTH_LDAP_* would set it."""
+    for name, value in directory_server.settings().items():
+        setattr(settings, name, value)
+    return directory_server
