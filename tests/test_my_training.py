@@ -116,6 +116,7 @@ def test_it_uses_a_fixed_number_of_queries(client, person, django_assert_num_que
         assign(make_module(slug), person, 5)
     client.force_login(person)
     # session, user, the modules with progress, the unit path, the
-    # certificates, and the nav's unit-admin check.
-    with django_assert_num_queries(6):
+    # certificates, the person's unit (named under the heading), and the
+    # nav's unit-admin check.
+    with django_assert_num_queries(7):
         client.get(reverse("home"))
