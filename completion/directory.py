@@ -149,8 +149,9 @@ def may_follow_directory(user) -> bool:
     )
 
 
-def follow(user, entry: Entry, *, units: dict[str, Unit]) -> str:
-    """Bring a saved `user` and their employee record in line with `entry`.
+def follow(user, employee: Employee | None, entry: Entry, *, units: dict[str, Unit]) -> str:
+    """Bring a saved `user` and their employee record (None: not made yet)
+    in line with `entry`.
     Returns what happened: created, moved, updated or unchanged. Moving a
     person changes only their unit: their records stay theirs."""
     unit = units.get(entry.unit_code)
@@ -162,17 +163,17 @@ def follow(user, entry: Entry, *, units: dict[str, Unit]) -> str:
         user.save(update_fields=list(user_fields))
 
     values = {
-        "unit": unit,
+        # By id: comparing the unit itself would fetch it, a query a person.
+        "unit_id": unit.pk if unit else None,
         "employee_number": entry.employee_number,
         "full_name": entry.full_name,
         "from_directory": True,
         "directory_unit_code": "" if unit else entry.unit_code,
     }
-    employee = getattr(user, "employee", None)
     if employee is None:
         user.employee = Employee.objects.create(user=user, **values)
         return "created"
-    moved = employee.unit_id != (unit.pk if unit else None)
+    moved = employee.unit_id != values["unit_id"]
     changed = [name for name, value in values.items() if getattr(employee, name) != value]
     if changed:
         for name in changed:
@@ -230,7 +231,9 @@ class DirectoryBackend(LDAPBackend):
                 user = super().authenticate_ldap_user(ldap_user, password)
                 if user is not None:
                     entry = entry_from(ldap_user.attrs, username=user.get_username())
-                    outcome = follow(user, entry, units=Unit.objects.in_bulk(field_name="code"))
+                    employee = getattr(user, "employee", None)
+                    units = Unit.objects.in_bulk(field_name="code")
+                    outcome = follow(user, employee, entry, units=units)
                     logger.info("Directory sign-in of %s: %s", entry.username, outcome)
         except (ValueError, IntegrityError) as error:
             # An entry this site cannot hold (a staff number used by another
@@ -392,12 +395,14 @@ def _follow_page(entries: list[tuple[str, Entry]], units: dict[str, Unit], count
                 f"{dn}: employee number {entry.employee_number} belongs to another account"
             )
             continue
+        employee = getattr(user, "employee", None)  # fetched with the page
         if user is None:
-            user = User(username=entry.username)
+            name = entry.full_name[:150]
+            user = User(username=entry.username, first_name=name, email=entry.email)
             user.set_unusable_password()
             user.save()
         holders[entry.employee_number] = entry.username
-        outcome = follow(user, entry, units=units)
+        outcome = follow(user, employee, entry, units=units)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
 
 
