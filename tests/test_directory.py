@@ -295,6 +295,9 @@ def test_sync_directory_says_when_the_directory_is_down(directory, settings):
         sync()
 
 
+# The worker closes its connections when it ends, which inside a test
+# transaction (PostgreSQL) would end the test's own.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_scheduled_sync(directory, units, settings):
     settings.SCHEDULE = {"completion.tasks.sync_directory": 60}
     assert run_due() == ["completion.tasks.sync_directory"]
