@@ -371,8 +371,8 @@ def sync(*, build_units: bool = False, page_size: int = PAGE_SIZE) -> Counts:
 
 
 def _follow_page(entries: list[tuple[str, Entry]], units: dict[str, Unit], counts: Counts):
-    """One page of entries: two queries to read what the site has, then
-    writes only for what changed."""
+    """One page of entries: two queries to read what the site has, writes
+    only for what changed, and the newcomers inserted together."""
     User = get_user_model()
     users = {
         user.username: user
@@ -385,8 +385,12 @@ def _follow_page(entries: list[tuple[str, Entry]], units: dict[str, Unit], count
             employee_number__in=[entry.employee_number for _dn, entry in entries]
         ).values_list("employee_number", "user__username")
     )
+    newcomers: dict[str, Entry] = {}
     for dn, entry in entries:
         user = users.get(entry.username)
+        if entry.username in newcomers:
+            counts.problems.append(f"{dn}: {entry.username} is also another entry's username")
+            continue
         if user is not None and not may_follow_directory(user):
             counts.problems.append(f"{dn}: a local account is named {entry.username}")
             continue
@@ -395,15 +399,40 @@ def _follow_page(entries: list[tuple[str, Entry]], units: dict[str, Unit], count
                 f"{dn}: employee number {entry.employee_number} belongs to another account"
             )
             continue
-        employee = getattr(user, "employee", None)  # fetched with the page
-        if user is None:
-            name = entry.full_name[:150]
-            user = User(username=entry.username, first_name=name, email=entry.email)
-            user.set_unusable_password()
-            user.save()
         holders[entry.employee_number] = entry.username
+        if user is None:
+            newcomers[entry.username] = entry
+            continue
+        employee = getattr(user, "employee", None)  # fetched with the page
         outcome = follow(user, employee, entry, units=units)
         setattr(counts, outcome, getattr(counts, outcome) + 1)
+    _create(list(newcomers.values()), units)
+    counts.created += len(newcomers)
+
+
+def _create(entries: list[Entry], units: dict[str, Unit]) -> None:
+    """Accounts and employee records for people new to the site, in two
+    inserts (a first sync of a large directory is mostly these)."""
+    User = get_user_model()
+    accounts = []
+    for entry in entries:
+        user = User(username=entry.username, first_name=entry.full_name[:150], email=entry.email)
+        user.set_unusable_password()
+        accounts.append(user)
+    User.objects.bulk_create(accounts)
+    Employee.objects.bulk_create(
+        [
+            Employee(
+                user=user,
+                unit=units.get(entry.unit_code),
+                employee_number=entry.employee_number,
+                full_name=entry.full_name,
+                from_directory=True,
+                directory_unit_code="" if entry.unit_code in units else entry.unit_code,
+            )
+            for user, entry in zip(accounts, entries, strict=True)
+        ]
+    )
 
 
 def _deactivate_all_but(seen: set[str]) -> int:
