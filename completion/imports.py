@@ -100,10 +100,13 @@ def read(upload: UploadedFile, *, root: Unit) -> tuple[list[Row], list[Problem]]
 
 def blocked_numbers(numbers: list[str], *, root: Unit) -> set[str]:
     """Employee numbers no import from `root` may touch: people filed
-    outside its subtree, accounts without a staff record, and anyone with
-    rights (superusers, staff, unit admins) wherever they are filed."""
+    outside its subtree (or in no unit), people kept by the organisation's
+    directory, accounts without a staff record, and anyone with rights
+    (superusers, staff, unit admins) wherever they are filed."""
     employees = Employee.objects.filter(employee_number__in=numbers)
-    elsewhere = employees.exclude(unit__path__startswith=root.path)
+    elsewhere = employees.exclude(unit__path__startswith=root.path) | employees.filter(
+        from_directory=True
+    )
     privileged = employees.filter(
         Q(user__is_superuser=True) | Q(user__is_staff=True) | Q(user__admin_of__isnull=False)
     )

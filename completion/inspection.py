@@ -42,7 +42,8 @@ def person(user) -> tuple[str, str, str]:
     employee = getattr(user, "employee", None)
     if employee is None:
         return (user.get_full_name() or user.get_username(), "", "")
-    return (employee.full_name, employee.employee_number, employee.unit.name)
+    unit = employee.unit.name if employee.unit else ""  # a directory person not placed
+    return (employee.full_name, employee.employee_number, unit)
 
 
 def who(user) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
 from completion.schedule import run_due
-from tests.completion_helpers import make_admin, make_attempt, make_module
+from tests.completion_helpers import make_admin, make_attempt, make_module, make_person
 from tests.directory_helpers import PEOPLE_PASSWORD, person_dn, person_ldif
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +309,38 @@ def test_the_scheduled_sync_is_off_unless_configured():
     from django.conf import settings
 
     assert settings.SCHEDULE["completion.tasks.sync_directory"] == 0
+
+
+def test_an_entry_whose_staff_number_another_account_holds_is_skipped_and_said(
+    client, directory, units
+):
+    make_person(units["SZT-BGS"], name="张伟", username="local-zhang")
+    Employee.objects.filter(user__username="local-zhang").update(employee_number="D1001")
+    err = io.StringIO()
+    call_command("sync_directory", stdout=io.StringIO(), stderr=err)
+    assert "employee number D1001 belongs to another account" in err.getvalue()
+    assert not get_user_model().objects.filter(username="zhangwei").exists()
+    response = sign_in(client, "zhangwei")
+    assert "Your directory account cannot be used on this site yet" in response.content.decode()
+
+
+def test_a_person_not_placed_is_placed_once_their_unit_exists(directory, units):
+    sync()
+    Unit.objects.create_child(units["SZT"], code="SZT-RSC", name="人事处")
+    assert "moved 1, deactivated 0, not placed 0" in sync()
+    assert Employee.objects.get(user__username="sunli").unit.name == "人事处"
+
+
+def test_a_csv_import_cannot_change_a_directory_person(client, directory, units):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from completion import imports
+
+    sync()
+    upload = SimpleUploadedFile(
+        "people.csv",
+        "full_name,employee_number,unit_code,email\n改名,D1001,SZT-BGS,x@example.cn\n".encode(),
+    )
+    rows, problems = imports.read(upload, root=units["SZT"])
+    assert rows == []
+    assert "employee number D1001 cannot be imported from here" in problems[0].message
