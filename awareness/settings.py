@@ -227,8 +227,10 @@ MAX_RUNNING_JOBS = env_int("MAX_RUNNING_JOBS", 3)
 # (0 turns it off). See completion/schedule.py.
 SCHEDULE = {
     "completion.tasks.housekeeping": env_int("HOUSEKEEPING_MINUTES", 60),
-    # `sync_directory` on a clock: off unless asked for (and a directory is set).
-    "completion.tasks.sync_directory": env_int("DIRECTORY_SYNC_MINUTES", 0),
+    # `sync_directory` on a clock: off unless asked for, and a directory is set.
+    "completion.tasks.sync_directory": env_int("DIRECTORY_SYNC_MINUTES", 0)
+    if AUTH_LDAP_SERVER_URI
+    else 0,
 }
 
 # Nothing is loaded from outside the site, and no inline script runs.
