@@ -35,3 +35,20 @@ def test_the_sign_in_page_says_when_the_directory_is_down(directory, page, setti
     alert = page.get_by_role("alert")
     assert "directory cannot be reached just now" in alert.inner_text()
     page.screenshot(path=ARTIFACTS / "directory-outage-sign-in.png")
+
+
+def test_the_top_units_admin_sees_who_is_not_placed(directory, page, browser, live_server):
+    from tests.completion_helpers import make_admin
+
+    root = Unit.objects.create_child(None, code="SZT", name="示范厅")
+    make_admin(root, username="root-admin")
+    sign_in(page, "sunli", PEOPLE_PASSWORD)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    admin_page = context.new_page()
+    sign_in(admin_page, "root-admin", "pw-for-tests-only")
+    admin_page.goto("/report/")
+    section = admin_page.get_by_role("region", name="Not placed")
+    row = section.get_by_role("row").filter(has_text="孙丽")
+    assert "SZT-RSC" in row.inner_text()
+    section.screenshot(path=ARTIFACTS / "directory-not-placed-report.png")
+    context.close()
