@@ -115,8 +115,8 @@ def test_it_uses_a_fixed_number_of_queries(client, person, django_assert_num_que
     for slug in ("papers", "gambling", "honey"):
         assign(make_module(slug), person, 5)
     client.force_login(person)
-    # session, user, the modules with progress, the unit path, the
-    # certificates, the person's unit (named under the heading), and the
-    # nav's unit-admin check.
-    with django_assert_num_queries(7):
+    # session, user, the unit path, the modules with progress, the
+    # certificates, the top unit the person administers (none), the
+    # person's unit (named under the heading), and the nav's unit-admin check.
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
