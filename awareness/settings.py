@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and SITE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in lockout (after the admin, whose pages it adds to).
+    "axes",
+    # Who changed what and when, in the admin's history (see each app's
+    # translation.py for where the models are registered).
+    "simple_history",
     "cases",
     "lessons",
     "completion",
@@ -103,6 +109,18 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "awareness.middleware.NoStoreMiddleware",
+    # Who made each change recorded in the admin's history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Checked in this order. The lockout comes first: it refuses a locked-out
+# username and address before any backend checks a password. A directory
+# backend (LDAP) goes after it, beside or instead of the database's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "awareness.urls"
@@ -150,6 +168,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in lockout (django-axes, kept in the database): after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is refused on both sign-in pages for AXES_COOLOFF_MINUTES, counted from
+# the last failure that locked it (trying again while locked does not move the
+# end, so the time the page gives stays true). A successful sign-in clears the
+# count; a superuser unlocks early by deleting the "access attempt" in the
+# admin. The address is the one the public lookup counts (CLIENT_ADDRESS_HEADER).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "awareness.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "awareness.lockout.locked_out"
+# Every failure is kept (the last 1,000 per username) beside the counts, and
+# logged as a warning with its username and address (never the password).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
