@@ -188,6 +188,11 @@ AXES_LOCKOUT_CALLABLE = "awareness.lockout.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 
+# The audit trail: its pages are read only, and each model's history takes a
+# permission of its own (the Trainers group has it for content only).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
