@@ -56,8 +56,9 @@ def test_editing_a_case_in_the_admin_records_who_changed_what(demo, client):
     client.force_login(trainer)
     case = Case.objects.get(pk=1)
     # The demo's content is loaded from fixtures, which write no history:
-    # a first save gives the case its first record.
-    assert client.post(CHANGE_URL, change_form_data(case)).status_code == 302
+    # a first save gives the case (and the event it changes) a first record.
+    first = change_form_data(case) | {"events-0-body_en": "A first rewrite."}
+    assert client.post(CHANGE_URL, first).status_code == 302
     data = change_form_data(case)
     data["title_zh_hans"] = "把涉密文件带回家（修订）"
     data["events-0-body_en"] = "A rewritten first event."
@@ -69,12 +70,15 @@ def test_editing_a_case_in_the_admin_records_who_changed_what(demo, client):
     assert record.diff_against(before).changed_fields == ["title_zh_hans"]
     assert timezone.now() - record.history_date < timedelta(minutes=1)
     # The inline's change has its own record, with the same person.
-    event = Event.history.filter(case_id=1).latest()
+    event = Event.history.filter(case_id=1, body_en__isnull=False).latest()
     assert (event.body_en, event.history_user) == ("A rewritten first event.", trainer)
 
     page = client.get(reverse("admin:cases_case_history", args=[1])).content.decode()
     assert "把涉密文件带回家（修订）" in page
     assert "trainer" in page
+    # The inline rows' changes are listed on the case's page, with the field.
+    parts = page[page.index("Changes to its timeline events") :]
+    assert "what happened (Markdown) [en]" in parts
 
 
 def test_a_revocation_is_recorded_with_who_when_and_why(client, superuser):
@@ -204,3 +208,17 @@ def test_the_demos_bulk_people_write_no_history(demo):
     named = set(Employee.history.values_list("user__username", flat=True))
     assert Employee.objects.count() > 50
     assert named and named <= {"employee", "unitadmin", "trainer", "admin"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/cases/case/abc/history/",
+        "/admin/cases/case/1%00/history/",
+        "/admin/cases/case/99999999999999999999999/history/",
+        "/admin/cases/case/1/history/abc/",
+        "/admin/completion/certificate/x/history/1/",
+    ],
+)
+def test_malformed_history_addresses_are_not_found(client, superuser, url):
+    assert client.get(url).status_code == 404
