@@ -105,9 +105,10 @@ def test_another_username_from_the_same_address_is_not_locked(client, li, user_f
     assert sign_in(client, "/accounts/login/", "wang", PASSWORD).status_code == 302
 
 
-def test_behind_a_proxy_it_counts_the_address_the_proxy_names(client, li, settings):
+@pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_FOR", "X-Forwarded-For"])
+def test_behind_a_proxy_it_counts_the_address_the_proxy_names(client, li, settings, header):
     """The lockout and the public lookup's throttle use the same address."""
-    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_ADDRESS_HEADER = header
     fail(client, "/accounts/login/", 5, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
     assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
     locked = sign_in(client, "/accounts/login/", "li", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
