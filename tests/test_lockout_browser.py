@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cases.models import Case
+from tests.browser_helpers import check_accessibility
 from tests.conftest import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,7 @@ def test_five_wrong_passwords_pause_the_sign_in_with_a_page_that_says_until_when
     assert until.inner_text().count(":") == 1
     name = "lockout" if url == "/accounts/login/" else "lockout-admin"
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    check_accessibility(page, "sign-in paused")
     # Still not signed in: My training sends to the sign-in page.
     page.goto("/")
     assert "/accounts/login/" in page.url
