@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and SITE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in lockout (after the admin, whose pages it adds to).
+    "axes",
+    # Who changed what and when, in the admin's history (see each app's
+    # translation.py for where the models are registered).
+    "simple_history",
     "cases",
     "lessons",
     "completion",
@@ -103,8 +109,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "awareness.middleware.NoStoreMiddleware",
+    # Who made each change recorded in the admin's history.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
+# Checked in this order. The lockout comes first: it refuses a locked-out
+# username and address before any backend checks a password. A directory
+# backend (LDAP) goes after it, beside or instead of the database's.
 ROOT_URLCONF = "awareness.urls"
 WSGI_APPLICATION = "awareness.wsgi.application"
 
@@ -171,10 +184,37 @@ AUTH_LDAP_UNIT_ATTR_CODE = os.environ.get("AUTH_LDAP_UNIT_ATTR_CODE", "ou")
 AUTH_LDAP_UNIT_ATTR_NAME = os.environ.get("AUTH_LDAP_UNIT_ATTR_NAME", "description")
 # The directory is asked first; a local account (the superuser) signs in
 # with its own password, also while the directory is down.
+# The lockout is checked first (django-axes, below), then the directory,
+# then local accounts.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     *(["completion.directory.DirectoryBackend"] if AUTH_LDAP_SERVER_URI else []),
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Sign-in lockout (django-axes, kept in the database): after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is refused on both sign-in pages for AXES_COOLOFF_MINUTES, counted from
+# the last failure that locked it (trying again while locked does not move the
+# end, so the time the page gives stays true). A successful sign-in clears the
+# count; a superuser unlocks early by deleting the "access attempt" in the
+# admin. The address is the one the public lookup counts (CLIENT_ADDRESS_HEADER).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "awareness.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "awareness.lockout.locked_out"
+# Every failure is kept (the last 1,000 per username) beside the counts, and
+# logged as a warning with its username and address (never the password).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+
+# The audit trail: its pages are read only, and each model's history takes a
+# permission of its own (the Trainers group has it for content only).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from modeltranslation.utils import get_translation_fields
 
+from awareness.history import HistoryAdmin
 from cases.models import Case, Disclosure, Event, LegalProvision, Outcome, Person, RedFlag, Theme
 
 
@@ -83,7 +84,7 @@ class OutcomeInline(CaseChildInline):
 
 
 @admin.register(Case)
-class CaseAdmin(TranslationAdmin):
+class CaseAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["title", "status", "order", "updated_at"]
     list_display_links = ["title"]
     list_editable = ["order"]
@@ -139,20 +140,20 @@ class CaseAdmin(TranslationAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(TranslationAdmin):
+class ThemeAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["name", "slug", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(TranslationAdmin):
+class LegalProvisionAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["law", "article", "title", "code"]
     list_filter = ["law"]
     search_fields = ["law", "article", "title", "summary", "code"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(TranslationAdmin):
+class DisclosureAdmin(HistoryAdmin, TranslationAdmin):
     list_display = ["publisher", "title", "published_on"]
     search_fields = ["publisher", "title"]

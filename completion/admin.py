@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from awareness.history import HistoryAdmin
 from completion.models import (
     Assignment,
     BulkPrintJob,
@@ -33,7 +34,7 @@ from completion.models import (
 
 
 @admin.register(Unit)
-class UnitModelAdmin(admin.ModelAdmin):
+class UnitModelAdmin(HistoryAdmin):
     list_display = ["indented_name", "code", "report_link"]
     search_fields = ["name", "code"]
     readonly_fields = ["path", "depth"]
@@ -68,7 +69,7 @@ class UnitModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(HistoryAdmin):
     list_display = ["full_name", "employee_number", "unit"]
     search_fields = ["full_name", "employee_number", "user__username"]
     list_select_related = ["unit"]
@@ -76,7 +77,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitAdmin)
-class UnitAdminAdmin(admin.ModelAdmin):
+class UnitAdminAdmin(HistoryAdmin):
     list_display = ["user", "unit"]
     autocomplete_fields = ["user", "unit"]
 
@@ -92,7 +93,7 @@ class DueDateChangeInline(admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(HistoryAdmin):
     list_display = ["module", "unit", "user", "due_date", "assigned_by", "created_at"]
     list_filter = ["module"]
     list_select_related = ["module", "unit", "user", "assigned_by"]
@@ -163,7 +164,7 @@ def revoke(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(HistoryAdmin):
     list_display = ["serial", "holder_name", "module_title", "passed_at", "is_valid", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "module_title", "passed_at"]
     search_fields = ["serial", "holder_name", "user__username", "module_title"]

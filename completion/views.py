@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from awareness.addresses import client_address
 from completion import access, exports, imports, reports, services
 from completion.forms import (
     AcknowledgeForm,
@@ -363,14 +364,6 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     status = found if form.is_valid() else (400 if form.is_bound else 200)
     context = {"certificate": certificate, "form": form, "searched": form.is_bound}
     return render(request, "completion/verify.html", context, status=status)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address: REMOTE_ADDR, or the header a trusted proxy
-    sets (CLIENT_ADDRESS_HEADER, e.g. HTTP_X_FORWARDED_FOR: its first entry)."""
-    header = settings.CLIENT_ADDRESS_HEADER
-    value = request.META.get(header, "") if header else ""
-    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,6 +16,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from awareness.history import HistoryAdmin
 from cases.admin import side_by_side
 from cases.models import Status
 from lessons.models import (
@@ -82,7 +83,7 @@ class ModuleAdminForm(forms.ModelForm):
 
 
 @admin.register(Module)
-class ModuleAdmin(TranslationAdmin):
+class ModuleAdmin(HistoryAdmin, TranslationAdmin):
     form = ModuleAdminForm
     list_display = ["title", "case", "status", "active_questions", "questions_per_attempt", "links"]
     list_filter = ["status"]
@@ -146,7 +147,7 @@ class DecisionOptionInline(TranslationStackedInline):
 
 
 @admin.register(DecisionPoint)
-class DecisionPointAdmin(CaseMomentsMixin, TranslationAdmin):
+class DecisionPointAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
     list_display = ["__str__", "module", "event", "order"]
     list_filter = ["module"]
     list_select_related = ["module", "event"]
@@ -219,7 +220,7 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(CaseMomentsMixin, TranslationAdmin):
+class QuestionAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
     form = QuestionAdminForm
     list_display = ["short_text", "kind", "is_active", "times_asked", "share_correct"]
     list_filter = ["module", "kind", "is_active"]

@@ -1,7 +1,11 @@
 """The modules' learner-facing text, in every language of the site (see
 cases/translation.py). Attempts are not translated: each one copies the
-text it showed, in the language it was taken in."""
+text it showed, in the language it was taken in.
 
+The audit trail of the content is registered at the end, after the
+translations have added their columns (see cases/translation.py)."""
+
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
 from lessons.models import Choice, DecisionOption, DecisionPoint, LessonSection, Module, Question
@@ -35,3 +39,8 @@ class QuestionTranslation(TranslationOptions):
 @register(Choice)
 class ChoiceTranslation(TranslationOptions):
     fields = ("text",)
+
+
+# Who changed what and when (django-simple-history), in every language.
+for model in (Module, LessonSection, DecisionPoint, DecisionOption, Question, Choice):
+    simple_history.register(model)

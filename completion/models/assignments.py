@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from completion.models.organisation import Unit
 from lessons.models import Module
@@ -82,6 +83,9 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
+    # Who assigned, and who moved the due date when (DueDateChange keeps the
+    # dates side by side for the inspection pack; this is the admin's view).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("assignment")

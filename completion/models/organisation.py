@@ -14,6 +14,7 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
 from django.db.models.functions import Concat, Substr
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Each level of the path is a fixed-width segment, so a unit's children sort
 # in creation order and "every unit below X" is `path LIKE 'X.path%'`.
@@ -68,6 +69,7 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UnitQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["path"]
@@ -92,8 +94,11 @@ class Unit(models.Model):
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + shift,
         )
-        Unit.objects.filter(pk=self.pk).update(parent=parent)
         self.refresh_from_db()
+        self.parent = parent
+        # Saved, not updated, so the audit trail records the move (the units
+        # below only follow it: their new paths are not recorded one by one).
+        self.save(update_fields=["parent"])
 
 
 class EmployeeQuerySet(models.QuerySet):
@@ -138,6 +143,9 @@ class Employee(models.Model):
     )
 
     objects = EmployeeQuerySet.as_manager()
+    # Who changed a person's name, unit or number, and when. The demo's bulk
+    # builder (bulk_create) writes no history: see _demo_organisation.py.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["full_name"]
@@ -155,6 +163,8 @@ class UnitAdmin(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_of"
     )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="admins")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("unit admin")
