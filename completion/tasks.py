@@ -11,7 +11,7 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django_tasks import task
 
-from completion import exports, inspection
+from completion import exports, inspection, reminders
 from completion.forms import report_table
 from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
@@ -99,3 +99,17 @@ def housekeeping() -> dict[str, int]:
     expired = sum(model.objects.expired().discard() for model in (ExportJob, BulkPrintJob))
     lookups, _ = PublicLookup.objects.filter(at__lt=timezone.now() - timedelta(minutes=1)).delete()
     return {"stalled": stalled, "expired": expired, "lookups": lookups}
+
+
+@task()
+def send_reminders() -> dict[str, int | str]:
+    """Run on the worker's schedule (REMINDER_MINUTES): the reminders and
+    digests due now, each once. An unreachable mail server is logged and
+    returned, and the next run tries again."""
+    outcome = reminders.run(report=lambda line: None)
+    return {
+        "sent": len(outcome.sent),
+        "failed": len(outcome.failed),
+        "left": outcome.left,
+        "unreachable": outcome.unreachable,
+    }
