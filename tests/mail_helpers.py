@@ -70,3 +70,10 @@ def parts(message) -> dict[str, str]:
         for part in message.walk()
         if not part.is_multipart()
     }
+
+
+def subject(message) -> str:
+    """The decoded subject. Django folds a long non-ASCII subject onto a
+    continuation line ("Subject: \\n =?utf-8?q?…"), which the parser reads
+    back with the fold's leading space; mail clients drop it, and so do we."""
+    return str(message["Subject"]).strip()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from completion.models.assignments import Assignment
 from lessons.models import Module
@@ -28,9 +29,9 @@ class Reminder(models.Model):
         DIGEST = "digest", _("Weekly digest")
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("email", "Being sent")
+        SENT = "sent", pgettext_lazy("email", "Sent")
+        FAILED = "failed", pgettext_lazy("email", "Failed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
@@ -45,7 +46,7 @@ class Reminder(models.Model):
     )
     # The due date the reminder was about; for a digest, the Monday of its week.
     due_date = models.DateField(_("due date"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("reminder", "kind"), max_length=10, choices=Kind.choices)
     # BEFORE: days before the due date; OVERDUE: 0 the day after, then 1, 2…
     # for each further interval; DIGEST: 0.
     step = models.PositiveSmallIntegerField(default=0)
@@ -53,14 +54,17 @@ class Reminder(models.Model):
     language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+        pgettext_lazy("email", "outcome"),
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.PENDING,
     )
     tries = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     # Which run holds the row while it sends, and since when.
     run = models.UUIDField(null=True, editable=False)
     claimed_at = models.DateTimeField(null=True, editable=False)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("email", "sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
