@@ -16,7 +16,9 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from completion import reminders
 from completion.models import Assignment, Employee, Reminder, local_today
@@ -350,3 +352,30 @@ def test_screenshot_of_a_reminder_email(org, smtp_server, browser):
         assert page.get_by_role("link", name=button, exact=True).count() == 1
         page.screenshot(path=os.fspath(ARTIFACTS / f"{name}.png"), full_page=True)
         page.close()
+
+
+def test_the_unit_report_shows_when_each_person_was_last_reminded(
+    org, smtp_server, client, django_assert_max_num_queries
+):
+    assign(org, TODAY - timedelta(days=1))
+    url = reverse("completion:unit_report", args=[org["province"].pk])
+    client.force_login(org["admin"])
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    run()
+    with django_assert_max_num_queries(len(before)):  # one subquery, not one per row
+        page = client.get(url).content.decode()
+    rows = {
+        name: page[page.index(name) : page.index("</tr>", page.index(name))]
+        for name in ("Alice Smith", "张三")
+    }
+    reminded = date_format(
+        timezone.localdate(Reminder.objects.first().sent_at), "SHORT_DATE_FORMAT"
+    )
+    assert "Last reminded" in page
+    assert all(reminded in row for row in rows.values())
+    # Someone never reminded shows a dash.
+    make_person(org["bureau"], name="赵六")
+    page = client.get(url).content.decode()
+    row = page[page.index("赵六") : page.index("</tr>", page.index("赵六"))]
+    assert reminded not in row and row.rstrip().endswith("<td>–</td>")
