@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
@@ -379,3 +379,33 @@ def test_the_unit_report_shows_when_each_person_was_last_reminded(
     page = client.get(url).content.decode()
     row = page[page.index("赵六") : page.index("</tr>", page.index("赵六"))]
     assert reminded not in row and row.rstrip().endswith("<td>–</td>")
+
+
+def test_two_runs_that_worked_out_the_same_list_send_each_message_once(org, smtp_server):
+    """Like the worker and a cron job starting together: both see the same
+    messages due; the unique record lets only one of them send each."""
+    assign(org, TODAY - timedelta(days=1))
+    first, second = reminders.due(TODAY), reminders.due(TODAY)
+    assert len(first) == len(second) == 3
+    assert len(reminders.send(first).sent) == 3
+    assert reminders.send(second).sent == []
+    assert len(smtp_server.messages) == 3
+
+
+def test_the_database_refuses_a_second_record_of_one_occasion(org):
+    assignment = assign(org, TODAY)
+    values = {
+        "recipient": org["alice"],
+        "assignment": assignment,
+        "module": org["module"],
+        "due_date": TODAY,
+        "kind": Reminder.Kind.BEFORE,
+        "step": 1,
+    }
+    Reminder.objects.create(**values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(**values)
+    week = {"recipient": org["admin"], "due_date": TODAY, "kind": Reminder.Kind.DIGEST}
+    Reminder.objects.create(**week)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(**week)
