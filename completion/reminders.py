@@ -249,6 +249,7 @@ def digests(today: date, modules: list[Module]) -> list[Planned]:
                     email=F("user__email"),
                     unit_path=F("unit__path"),
                     unit_name=F("unit__name"),
+                    parent_name=F("unit__parent__name"),
                 )
                 .order_by("unit__path", "full_name")
             )
@@ -256,7 +257,7 @@ def digests(today: date, modules: list[Module]) -> list[Planned]:
                 row["module"] = module
                 row["days_overdue"] = (today - row["due_date"]).days
                 overdue[row["unit_path"]].append(row)
-                names[row["unit_path"]] = row["unit_name"]
+                names[row["unit_path"]] = (row["unit_name"], row["parent_name"])
     prior = dict(
         Reminder.objects.filter(kind=Reminder.Kind.DIGEST, due_date=week).values_list(
             "recipient_id", "pk"
@@ -279,7 +280,8 @@ def digests(today: date, modules: list[Module]) -> list[Planned]:
             people = overdue[path]
             room = max(0, DIGEST_LIMIT - listed)
             if room:
-                groups.append({"unit": names[path], "people": people[:room]})
+                unit, parent = names[path]
+                groups.append({"unit": unit, "parent": parent, "people": people[:room]})
             listed += min(room, len(people))
             more += max(0, len(people) - room)
         planned.append(
