@@ -271,7 +271,35 @@ SCHEDULE = {
     "completion.tasks.sync_directory": env_int("DIRECTORY_SYNC_MINUTES", 0)
     if AUTH_LDAP_SERVER_URI
     else 0,
+    "completion.tasks.send_reminders": env_int("REMINDER_MINUTES", 60),
 }
+
+# Email: reminders and unit admins' digests (completion/reminders.py) go out
+# through an SMTP server. Without EMAIL_HOST a debug run (`make run`) prints
+# them on the console instead, so nothing needs setting to try them.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; an unreachable server fails the run
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "awareness@localhost")
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# A learner is reminded this many days before a due date (each once), the
+# day after it is missed, then every REMINDER_OVERDUE_EVERY_DAYS while
+# overdue (0: only the day after). Unit admins get a weekly digest.
+REMINDER_DAYS_BEFORE = env_list("REMINDER_DAYS_BEFORE", "7,1")
+if not all(days.isdigit() for days in REMINDER_DAYS_BEFORE):
+    raise ImproperlyConfigured(
+        f"REMINDER_DAYS_BEFORE must be whole numbers of days, e.g. 7,1, not {REMINDER_DAYS_BEFORE}"
+    )
+REMINDER_DAYS_BEFORE = sorted({int(days) for days in REMINDER_DAYS_BEFORE}, reverse=True)
+REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7)
+REMINDER_DIGESTS = env_bool("REMINDER_DIGESTS", True)
 
 # Nothing is loaded from outside the site, and no inline script runs.
 CONTENT_SECURITY_POLICY = {

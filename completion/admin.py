@@ -28,6 +28,7 @@ from completion.models import (
     DueDateChange,
     Employee,
     ExportJob,
+    Reminder,
     Unit,
     UnitAdmin,
 )
@@ -114,6 +115,26 @@ class CompletionAdmin(admin.ModelAdmin):
     list_filter = ["module"]
     list_select_related = ["user", "module"]
     search_fields = ["user__username", "user__first_name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Reminders are a record of what was sent (completion/reminders.py): read only."""
+
+    list_display = ["recipient", "label", "module", "due_date", "outcome", "tries", "sent_at"]
+    list_filter = ["kind", "outcome", "module"]
+    list_select_related = ["recipient", "module"]
+    search_fields = ["recipient__username", "recipient__first_name", "email"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

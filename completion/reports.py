@@ -28,6 +28,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -42,6 +43,7 @@ from completion.models import (
     SEGMENT_WIDTH,
     Assignment,
     Employee,
+    Reminder,
     TrainingStatus,
     Unit,
     with_progress,
@@ -254,10 +256,26 @@ EXPRESSIONS = {
 }
 
 
+# Shown on the report's page only (not in exports): when the person was last
+# sent a reminder about the row's module. A subquery on the page's 50 rows.
+LAST_REMINDED = {
+    "last_reminded": Subquery(
+        Reminder.objects.filter(
+            recipient=OuterRef("user"),
+            module=OuterRef("module_id"),
+            outcome=Reminder.Outcome.SENT,
+        )
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
+}
+
+
 def select(part: QuerySet, names: list[str]) -> QuerySet:
+    expressions = {**EXPRESSIONS, **LAST_REMINDED}
     return part.values(
-        *(name for name in names if name not in EXPRESSIONS),
-        **{name: EXPRESSIONS[name] for name in names if name in EXPRESSIONS},
+        *(name for name in names if name not in expressions),
+        **{name: expressions[name] for name in names if name in expressions},
     )
 
 
@@ -302,7 +320,8 @@ class Table:
         )
 
     def __getitem__(self, key: slice) -> list[dict]:
-        return self.rows_of(self.keys(key))
+        """A page of the table, with when each person was last reminded."""
+        return self.rows_of(self.keys(key), extra=tuple(LAST_REMINDED))
 
     def keys(self, key: slice = slice(None)) -> list[tuple[int, int]]:
         """The (person, module) keys of the rows in `key`, in the table's
@@ -318,7 +337,7 @@ class Table:
             )[key]
         ]
 
-    def rows_of(self, keys: list[tuple[int, int]]) -> list[dict]:
+    def rows_of(self, keys: list[tuple[int, int]], extra: tuple[str, ...] = ()) -> list[dict]:
         """The full rows of `keys`, in the same order: one query."""
         if not keys:
             return []
@@ -330,7 +349,9 @@ class Table:
         ]
         rows = {
             (row["pk"], row["module_id"]): row
-            for row in union([select(part, FIELDS + list(EXPRESSIONS)) for part in wanted])
+            for row in union(
+                [select(part, FIELDS + list(EXPRESSIONS) + list(extra)) for part in wanted]
+            )
         }
         return [rows[key] for key in keys]
 

@@ -12,7 +12,7 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django_tasks import task
 
-from completion import directory, exports, inspection
+from completion import directory, exports, inspection, reminders
 from completion.forms import report_table
 from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
@@ -115,3 +115,17 @@ def sync_directory() -> dict[str, int]:
     summary = {name: getattr(counts, name) for name in directory.COUNTED}
     logger.info("Directory synchronised: %s", summary)
     return summary
+
+
+@task()
+def send_reminders() -> dict[str, int | str]:
+    """Run on the worker's schedule (REMINDER_MINUTES): the reminders and
+    digests due now, each once. An unreachable mail server is logged and
+    returned, and the next run tries again."""
+    outcome = reminders.run(report=lambda line: None)
+    return {
+        "sent": len(outcome.sent),
+        "failed": len(outcome.failed),
+        "left": outcome.left,
+        "unreachable": outcome.unreachable,
+    }

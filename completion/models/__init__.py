@@ -22,3 +22,4 @@ from completion.models.progress import TrainingStatus as TrainingStatus
 from completion.models.progress import local_today as local_today
 from completion.models.progress import training_of as training_of
 from completion.models.progress import with_progress as with_progress
+from completion.models.reminders import Reminder as Reminder

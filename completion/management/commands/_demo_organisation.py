@@ -105,6 +105,7 @@ OUTCOMES = [
     (18, "not_started"),
 ]
 BATCH = 5000
+EXAMPLE_DOMAIN = "example.org"
 
 
 def chinese_name(rng: random.Random) -> str:
@@ -160,7 +161,15 @@ class Builder:
         for number in range(1, self.size + 1):
             name = chinese_name(self.rng)
             username = f"{prefix.lower()}{number:06d}"
-            users.append(User(username=username, first_name=name, password=password_hash))
+            users.append(
+                User(
+                    username=username,
+                    first_name=name,
+                    password=password_hash,
+                    # A domain reserved for examples: reminders can be tried safely.
+                    email=f"{username}@{EXAMPLE_DOMAIN}",
+                )
+            )
         User.objects.bulk_create(users, batch_size=BATCH)
         ids = dict(
             User.objects.filter(username__startswith=prefix.lower()).values_list("username", "pk")

@@ -14,8 +14,10 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
 
-from completion.management.commands._demo_organisation import Builder
+from completion.management.commands._demo_organisation import EXAMPLE_DOMAIN, Builder
 from completion.models import Assignment, Employee, Unit, UnitAdmin
 from completion.trainers import TRAINERS
 from lessons.models import Module
@@ -132,6 +134,7 @@ class Command(BaseCommand):
                 username=username,
                 defaults={
                     "first_name": name,
+                    "email": f"{username}@{EXAMPLE_DOMAIN}",
                     "is_staff": staff,
                     "is_superuser": superuser,
                 },
@@ -149,5 +152,9 @@ class Command(BaseCommand):
                     "language": language,
                 },
             )
+        # Demo databases made before people had addresses get them now.
+        User.objects.filter(email="", employee__unit__path__startswith=province.path).update(
+            email=Concat("username", Value(f"@{EXAMPLE_DOMAIN}"))
+        )
         User.objects.get(username="trainer").groups.add(trainers)
         UnitAdmin.objects.get_or_create(user=User.objects.get(username="unitadmin"), unit=province)
