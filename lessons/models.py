@@ -222,6 +222,14 @@ class ModuleProgress:
     def can_start(self) -> bool:
         return not self.passed and self.in_progress is None and not self.out_of_attempts
 
+    @property
+    def shows_answer_key(self) -> bool:
+        """Whether results may name the right choice of a question answered
+        wrongly: only once the module is passed or every attempt is used.
+        Before that a result says what was right and wrong and teaches the
+        rule, but a retake could not be answered from it."""
+        return self.passed or self.out_of_attempts
+
 
 class ReopeningQuerySet(models.QuerySet):
     def reopen(self, *, user, module: Module, reason: str) -> Reopening:

@@ -226,11 +226,14 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _get_attempt_for_user(request.user, attempt_id)
     if not attempt.is_submitted:
         return redirect("lessons:review", attempt_id=attempt.pk)
+    progress = attempt.module.progress_for(request.user)
     context = {
         "attempt": attempt,
         "module": attempt.module,
         "questions": attempt.questions.prefetch_related("choices"),
-        "progress": attempt.module.progress_for(request.user),
+        "progress": progress,
+        # The answer key only once nothing is left to gain from it.
+        "show_key": progress.shows_answer_key,
     }
     return render(request, "lessons/result.html", context)
 
