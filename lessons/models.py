@@ -467,8 +467,9 @@ class AttemptQuerySet(models.QuerySet):
     def start(self, *, user, module: Module, rng: random.Random | None = None) -> Attempt:
         """Start an attempt at `module`'s quiz, or return the one in progress.
 
-        Draws `questions_per_attempt` active questions at random and copies
-        them, in a fixed order with shuffled choices, so the attempt no
+        Draws `questions_per_attempt` active questions (those the person has
+        not been asked yet first, then those asked longest ago; at random
+        among equals) and copies them, in a fixed order with shuffled choices, so the attempt no
         longer depends on the bank. Refuses (ValidationError) once the module
         is passed or its attempt limit is used up."""
         rng = rng or random.SystemRandom()
@@ -490,7 +491,9 @@ class AttemptQuerySet(models.QuerySet):
                 raise ValidationError(
                     _("This quiz is not ready yet: its question bank is too small.")
                 )
-            drawn = rng.sample(bank, module.questions_per_attempt)
+            drawn = prefer_unseen(
+                bank, user=user, module=module, count=module.questions_per_attempt, rng=rng
+            )
             attempt = self.create(
                 user=user,
                 module=module,
@@ -505,6 +508,29 @@ class AttemptQuerySet(models.QuerySet):
                 AttemptQuestion.objects.copies(attempt, drawn, rng=rng)
             )
         return attempt
+
+
+def prefer_unseen(
+    bank: list[Question], *, user, module: Module, count: int, rng: random.Random
+) -> list[Question]:
+    """`count` questions of `bank` for `user`'s next attempt: the questions
+    no earlier attempt of theirs showed come first, then those shown longest
+    ago (by attempt), at random among equals; the draw is then shuffled."""
+    last_seen = dict(
+        AttemptQuestion.objects.filter(
+            attempt__user=user, attempt__module=module, question__isnull=False
+        )
+        .values("question_id")
+        .annotate(last=models.Max("attempt__number"))
+        .values_list("question_id", "last")
+        .order_by()
+    )
+    pool = list(bank)
+    rng.shuffle(pool)
+    pool.sort(key=lambda question: last_seen.get(question.pk, 0))  # stable: random among equals
+    drawn = pool[:count]
+    rng.shuffle(drawn)
+    return drawn
 
 
 class Attempt(models.Model):
