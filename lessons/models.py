@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,16 @@ class ModuleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, case__status=Status.PUBLISHED)
 
     def visible_to(self, user) -> ModuleQuerySet:
-        return self if user.is_staff else self.published()
+        # Drafts only for those who may see the content (trainers), not
+        # for every staff user.
+        return self if can_preview(user) else self.published()
+
+
+def can_preview(user) -> bool:
+    """Whether `user` may see draft modules and preview a quiz's bank with
+    its answer key: the content permission, not merely staff status."""
+    # Only staff reach the admin, so a learner costs no permission query.
+    return user.is_staff and user.has_perm("lessons.view_module")
 
 
 class Module(models.Model):
@@ -44,9 +54,17 @@ class Module(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=80, help_text=_("Percentage of correct answers needed.")
+        _("pass mark (%)"),
+        default=80,
+        help_text=_("Percentage of correct answers needed, from 1 to 100."),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
-    questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"), default=8)
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        default=8,
+        help_text=_("At least 1, and no more than the active questions in the bank."),
+        validators=[MinValueValidator(1)],
+    )
     attempt_limit = models.PositiveSmallIntegerField(
         _("attempt limit"), default=3, help_text=_("0 means unlimited.")
     )
@@ -62,6 +80,17 @@ class Module(models.Model):
         ordering = ["order", "title"]
         verbose_name = _("module")
         verbose_name_plural = _("modules")
+        constraints = [
+            # A pass mark of 0 lets a blank attempt pass; above 100 nobody can.
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
+                name="module_pass_mark_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(questions_per_attempt__gte=1),
+                name="module_draws_at_least_one_question",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -476,8 +505,14 @@ class AttemptQuerySet(models.QuerySet):
         with transaction.atomic():
             # Lock the person's row so two tabs starting at once get one attempt.
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if not module.is_published or not module.case.is_published:
+                # A draft is previewed, never taken: no attempt, completion
+                # or certificate comes of it.
+                raise ValidationError(
+                    _("This module is a draft: its quiz can be previewed but not taken.")
+                )
             progress = module.progress_for(user)
-            if progress.in_progress:
+            if progress.in_progress and progress.in_progress.questions.exists():
                 return progress.in_progress
             if progress.passed:
                 raise ValidationError(_("You have already passed this module."))
@@ -491,6 +526,19 @@ class AttemptQuerySet(models.QuerySet):
                 raise ValidationError(
                     _("This quiz is not ready yet: its question bank is too small.")
                 )
+            if progress.in_progress:
+                # An attempt left without questions (made outside the quiz)
+                # gets its draw now, rather than an empty review.
+                attempt = progress.in_progress
+                drawn = prefer_unseen(
+                    bank, user=user, module=module, count=module.questions_per_attempt, rng=rng
+                )
+                attempt.question_count = len(drawn)
+                attempt.save(update_fields=["question_count"])
+                AttemptQuestion.objects.save_copies(
+                    AttemptQuestion.objects.copies(attempt, drawn, rng=rng)
+                )
+                return attempt
             drawn = prefer_unseen(
                 bank, user=user, module=module, count=module.questions_per_attempt, rng=rng
             )
@@ -634,6 +682,11 @@ class Attempt(models.Model):
             return False
         with transaction.atomic():
             questions = list(self.questions.prefetch_related("choices"))
+            if not questions:
+                # Scoring 0 of 0 would use up an attempt for nothing.
+                raise ValidationError(
+                    _("This attempt has no questions, so it cannot be submitted.")
+                )
             for question in questions:
                 question.is_correct = question.answered_at is not None and all(
                     choice.selected == choice.is_correct for choice in question.choices.all()

@@ -24,6 +24,7 @@ from lessons.models import (
     AttemptQuestion,
     DecisionPoint,
     Module,
+    can_preview,
 )
 
 # An answer or a decision that cannot be accepted is shown again with its
@@ -241,7 +242,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The whole question bank as a learner would meet it, for trainers."""
-    if not request.user.is_staff:
+    if not can_preview(request.user):
         raise Http404
     module = _get_module_for_user(request.user, slug)
     questions = module.questions.active().prefetch_related("choices")

@@ -111,3 +111,17 @@ def sign_in(page, username: str, password: str = "awareness-demo") -> None:
     # Wait for the redirect away from the sign-in page, not just a load
     # event (which the sign-in page itself may still fire).
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def trainer_factory(user_factory):
+    """Staff users in the Trainers group: the content permissions, as the
+    demo's `trainer` has them."""
+    from django.contrib.auth.models import Group
+
+    def make(username: str = "trainer", **extra):
+        user = user_factory(username, is_staff=True, **extra)
+        user.groups.add(Group.objects.get(name="Trainers"))
+        return user
+
+    return make

@@ -204,3 +204,33 @@ def test_a_question_offers_only_the_moments_of_its_own_case(admin_client, module
     foreign = other.case.events.first()
     assert f'<option value="{own.pk}">' in page
     assert f'<option value="{foreign.pk}">' not in page
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("pass_mark", 0, "greater than or equal to 1"),
+        ("pass_mark", 150, "less than or equal to 100"),
+        ("pass_mark", 101, "less than or equal to 100"),
+        ("questions_per_attempt", 0, "greater than or equal to 1"),
+    ],
+)
+def test_a_pass_mark_or_draw_out_of_range_is_refused(admin_client, module, field, value, message):
+    response = admin_client.post(
+        reverse("admin:lessons_module_change", args=[module.pk]),
+        module_data(module, **{field: value}),
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    module.refresh_from_db()
+    assert (module.pass_mark, module.questions_per_attempt) == (75, 4)
+
+
+def test_the_database_refuses_a_pass_mark_out_of_range(module):
+    from django.db import IntegrityError, transaction
+
+    for value in (0, 101):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Module.objects.filter(pk=module.pk).update(pass_mark=value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Module.objects.filter(pk=module.pk).update(questions_per_attempt=0)
