@@ -419,6 +419,14 @@ class QuestionQuerySet(models.QuerySet):
     def active(self) -> QuestionQuerySet:
         return self.filter(is_active=True)
 
+    def with_statistics(self) -> QuestionQuerySet:
+        """Each question with the sums of its item analysis (times drawn,
+        facility, discrimination: see `lessons.statistics`), summed in this
+        one query; read them as `question.statistics`."""
+        from lessons.statistics import aggregates
+
+        return self.annotate(**aggregates("attempt_questions__"))
+
 
 class Question(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="questions")
@@ -459,6 +467,17 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def statistics(self):
+        """Its item analysis: from `with_statistics()` when the queryset
+        had it, else counted now."""
+        from lessons.statistics import ItemStatistics, aggregates
+
+        if not hasattr(self, "stat_drawn"):
+            row = Question.objects.filter(pk=self.pk).with_statistics().values(*aggregates())
+            return ItemStatistics.of(row.first() or {})
+        return ItemStatistics.of(self)
 
 
 class Choice(models.Model):

@@ -173,8 +173,10 @@ def test_the_question_list_shows_statistics_from_submitted_attempts(
     page = response.content.decode()
     row = page[page.index(asked.text[:40]) :]
     row = row[: row.index("</tr>")]
-    assert '<td class="field-times_asked">3</td>' in row
-    assert '<td class="field-share_correct">67 %</td>' in row
+    assert '<td class="field-times_drawn">3</td>' in row
+    assert '<td class="field-facility">67 %</td>' in row
+    # Right by those who got everything else right, wrong by the one who did not.
+    assert '<td class="field-discrimination">1.00</td>' in row
 
 
 def test_attempts_are_read_only_in_the_admin(admin_client, module, user_factory):
