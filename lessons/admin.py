@@ -307,8 +307,8 @@ class QuestionAdmin(CaseMomentsMixin, TranslationAdmin):
             _(
                 "Facility: the share of draws answered correctly. Discrimination: how "
                 "well the question separates those who know the module from those who "
-                "do not (correlation with the rest of the score on first attempts; "
-                "below 0.2 or a facility above 95% is flagged for review)."
+                "do not (correlation with the rest of the score on first attempts). "
+                "Flagged for review: discrimination below 0.2 or facility above 0.95."
             ),
         )
 
