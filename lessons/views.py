@@ -233,8 +233,10 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "module": attempt.module,
         "questions": attempt.questions.prefetch_related("choices"),
         "progress": progress,
-        # The answer key only once nothing is left to gain from it.
-        "show_key": progress.shows_answer_key,
+        # The answer key only once nothing is left to gain from it: a passed
+        # attempt (it showed the key when it passed), or the module passed or
+        # its attempts used up.
+        "show_key": attempt.passed or progress.shows_answer_key,
     }
     return render(request, "lessons/result.html", context)
 
