@@ -4,6 +4,15 @@ import django.core.validators
 from django.db import migrations, models
 
 
+def clamp(apps, schema_editor):
+    """Bring any module saved before the guards into range, so the check
+    constraints can be added: pass mark 0 → 1, above 100 → 100, draw 0 → 1."""
+    Module = apps.get_model("lessons", "Module")
+    Module.objects.filter(pass_mark__lt=1).update(pass_mark=1)
+    Module.objects.filter(pass_mark__gt=100).update(pass_mark=100)
+    Module.objects.filter(questions_per_attempt__lt=1).update(questions_per_attempt=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,6 +21,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(clamp, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='module',
             name='pass_mark',
