@@ -99,8 +99,11 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def visible_to(self, user: settings.AUTH_USER_MODEL) -> CaseQuerySet:
-        # Staff preview drafts as a learner would see them.
-        return self if user.is_staff else self.published()
+        # Those who may see the content (trainers) preview drafts as a
+        # learner would see them; staff status alone shows none.
+        if user.is_staff and user.has_perm("cases.view_case"):
+            return self
+        return self.published()
 
     def publish(self) -> int:
         return self.update(status=Status.PUBLISHED, updated_at=timezone.now())

@@ -48,7 +48,8 @@ from completion.models import (
     Unit,
     with_progress,
 )
-from lessons.models import AttemptQuestion, AttemptStatus, Module
+from lessons.models import AttemptQuestion, Module, Question
+from lessons.statistics import ItemStatistics, aggregates
 
 # The columns of the per-person table, in the order of the exports.
 COLUMNS = [
@@ -523,6 +524,10 @@ class QuestionMisses:
     text: str
     answered: int
     missed: int
+    # The item analysis of the unit's own attempts (lessons.statistics).
+    statistics: ItemStatistics = field(default_factory=ItemStatistics)
+    # The bank question, for its text in the reader's language (None once deleted).
+    question: Question | None = None
 
     @property
     def rate(self) -> float:
@@ -531,22 +536,34 @@ class QuestionMisses:
 
 def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
     """How often each question of `module` was answered wrongly by people in
-    `root`'s subtree (submitted attempts), most missed first."""
-    rows = (
-        AttemptQuestion.objects.filter(
-            attempt__module=module,
-            attempt__status=AttemptStatus.SUBMITTED,
-            attempt__user__employee__unit__path__startswith=root.path,
-        )
-        .values("question_id")
-        .annotate(
-            text=Max("text"),
-            answered=Count("pk"),
-            missed=Count("pk", filter=Q(is_correct=False)),
-        )
+    `root`'s subtree (submitted attempts), most missed first, with its item
+    analysis over the same people. Aggregates only: nobody's answers."""
+    copies = AttemptQuestion.objects.filter(
+        attempt__module=module,
+        attempt__user__employee__unit__path__startswith=root.path,
+    )
+    rows = list(
+        copies.values("question_id")
+        .annotate(text=Max("text"), **aggregates())
+        .filter(stat_drawn__gt=0)
         .order_by()
     )
-    misses = [QuestionMisses(row["text"], row["answered"], row["missed"]) for row in rows]
+    # The question's text as the reader reads the site, not as the attempts
+    # copied it (a report read in English shows the English text).
+    bank = Question.objects.in_bulk([row["question_id"] for row in rows if row["question_id"]])
+    misses = []
+    for row in rows:
+        statistics = ItemStatistics.of(row)
+        question = bank.get(row["question_id"])
+        misses.append(
+            QuestionMisses(
+                text=question.text if question else row["text"],
+                answered=statistics.drawn,
+                missed=statistics.drawn - statistics.correct,
+                statistics=statistics,
+                question=question,
+            )
+        )
     return sorted(misses, key=lambda item: (-item.rate, item.text))
 
 

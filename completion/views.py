@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import (
@@ -69,7 +70,11 @@ class HtmxHttpRequest(HttpRequest):
 @require_POST
 def submit_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = access.get_attempt_for_user(request.user, attempt_id)
-    attempt = services.submit_attempt(attempt=attempt)
+    try:
+        attempt = services.submit_attempt(attempt=attempt)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(attempt.module)
     return redirect("lessons:result", attempt_id=attempt.pk)
 
 

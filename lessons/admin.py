@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -22,7 +22,6 @@ from cases.models import Status
 from lessons.models import (
     Attempt,
     AttemptQuestion,
-    AttemptStatus,
     Choice,
     DecisionOption,
     DecisionPoint,
@@ -33,6 +32,7 @@ from lessons.models import (
     QuestionKind,
     Reopening,
 )
+from lessons.statistics import choice_picks
 
 
 class CaseMomentsMixin:
@@ -222,10 +222,19 @@ class QuestionAdminForm(forms.ModelForm):
 @admin.register(Question)
 class QuestionAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
     form = QuestionAdminForm
-    list_display = ["short_text", "kind", "is_active", "times_asked", "share_correct"]
+    list_display = [
+        "short_text",
+        "kind",
+        "is_active",
+        "times_drawn",
+        "facility",
+        "discrimination",
+        "flags",
+    ]
     list_filter = ["module", "kind", "is_active"]
     search_fields = ["text"]
     list_select_related = ["module"]
+    readonly_fields = ["item_analysis"]
     inlines = [ChoiceInline]
 
     def get_object(self, request, object_id, from_field=None):
@@ -235,32 +244,86 @@ class QuestionAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
         return question
 
     def get_queryset(self, request):
-        # Statistics come from submitted attempts only, counted in SQL.
-        submitted = Q(attempt_questions__attempt__status=AttemptStatus.SUBMITTED)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                asked=Count("attempt_questions", filter=submitted),
-                answered_correctly=Count(
-                    "attempt_questions", filter=submitted & Q(attempt_questions__is_correct=True)
-                ),
-            )
-        )
+        # Item analysis of submitted attempts, summed in SQL in the list's
+        # own query (lessons.statistics). Aggregates only: no one's answers.
+        return super().get_queryset(request).with_statistics()
 
     @admin.display(description=_("question"), ordering="text")
     def short_text(self, question: Question) -> str:
         return str(question)
 
-    @admin.display(description=_("times asked"), ordering="asked")
-    def times_asked(self, question: Question) -> int:
-        return question.asked
+    @admin.display(description=_("times drawn"), ordering="stat_drawn")
+    def times_drawn(self, question: Question) -> int:
+        return question.statistics.drawn
 
-    @admin.display(description=_("answered correctly"))
-    def share_correct(self, question: Question) -> str:
-        if not question.asked:
+    @admin.display(description=_("facility"))
+    def facility(self, question: Question) -> str:
+        return percent(question.statistics.facility)
+
+    @admin.display(description=_("discrimination"))
+    def discrimination(self, question: Question) -> str:
+        return correlation(question.statistics.discrimination)
+
+    @admin.display(description=_("to review"))
+    def flags(self, question: Question) -> str:
+        return "; ".join(question.statistics.flags) or "—"
+
+    @admin.display(description=_("item analysis"))
+    def item_analysis(self, question: Question) -> str:
+        if question.pk is None:
             return "—"
-        return f"{round(100 * question.answered_correctly / question.asked)} %"
+        stats = question.statistics
+        picks = choice_picks(AttemptQuestion.objects.filter(question=question))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    choice.text,
+                    _("correct") if choice.is_correct else "",
+                    picks.get(choice.pk, (0, 0))[0],
+                    percent(share(*picks.get(choice.pk, (0, 0)))),
+                )
+                for choice in question.choices.all()
+            ),
+        )
+        return format_html(
+            "<p>{}</p><p>{}</p><table><thead><tr><th>{}</th><th></th><th>{}</th><th>{}</th>"
+            "</tr></thead><tbody>{}</tbody></table><p>{}</p>",
+            _(
+                "Drawn %(drawn)d times in submitted attempts; facility %(facility)s; "
+                "discrimination %(discrimination)s (first attempts: %(first)d)."
+            )
+            % {
+                "drawn": stats.drawn,
+                "facility": percent(stats.facility),
+                "discrimination": correlation(stats.discrimination),
+                "first": stats.first,
+            },
+            "; ".join(stats.flags),
+            _("choice"),
+            _("times picked"),
+            _("share of the times shown"),
+            rows,
+            _(
+                "Facility: the share of draws answered correctly. Discrimination: how "
+                "well the question separates those who know the module from those who "
+                "do not (correlation with the rest of the score on first attempts). "
+                "Flagged for review: discrimination below 0.2 or facility above 0.95."
+            ),
+        )
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(100 * value)} %"
+
+
+def correlation(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,16 @@ class ModuleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, case__status=Status.PUBLISHED)
 
     def visible_to(self, user) -> ModuleQuerySet:
-        return self if user.is_staff else self.published()
+        # Drafts only for those who may see the content (trainers), not
+        # for every staff user.
+        return self if can_preview(user) else self.published()
+
+
+def can_preview(user) -> bool:
+    """Whether `user` may see draft modules and preview a quiz's bank with
+    its answer key: the content permission, not merely staff status."""
+    # Only staff reach the admin, so a learner costs no permission query.
+    return user.is_staff and user.has_perm("lessons.view_module")
 
 
 class Module(models.Model):
@@ -44,9 +54,17 @@ class Module(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     pass_mark = models.PositiveSmallIntegerField(
-        _("pass mark (%)"), default=80, help_text=_("Percentage of correct answers needed.")
+        _("pass mark (%)"),
+        default=80,
+        help_text=_("Percentage of correct answers needed, from 1 to 100."),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
-    questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"), default=8)
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        _("questions per attempt"),
+        default=8,
+        help_text=_("At least 1, and no more than the active questions in the bank."),
+        validators=[MinValueValidator(1)],
+    )
     attempt_limit = models.PositiveSmallIntegerField(
         _("attempt limit"), default=3, help_text=_("0 means unlimited.")
     )
@@ -62,6 +80,17 @@ class Module(models.Model):
         ordering = ["order", "title"]
         verbose_name = _("module")
         verbose_name_plural = _("modules")
+        constraints = [
+            # A pass mark of 0 lets a blank attempt pass; above 100 nobody can.
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=1, pass_mark__lte=100),
+                name="module_pass_mark_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(questions_per_attempt__gte=1),
+                name="module_draws_at_least_one_question",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -221,6 +250,14 @@ class ModuleProgress:
     @property
     def can_start(self) -> bool:
         return not self.passed and self.in_progress is None and not self.out_of_attempts
+
+    @property
+    def shows_answer_key(self) -> bool:
+        """Whether results may name the right choice of a question answered
+        wrongly: only once the module is passed or every attempt is used.
+        Before that a result says what was right and wrong and teaches the
+        rule, but a retake could not be answered from it."""
+        return self.passed or self.out_of_attempts
 
 
 class ReopeningQuerySet(models.QuerySet):
@@ -382,6 +419,14 @@ class QuestionQuerySet(models.QuerySet):
     def active(self) -> QuestionQuerySet:
         return self.filter(is_active=True)
 
+    def with_statistics(self) -> QuestionQuerySet:
+        """Each question with the sums of its item analysis (times drawn,
+        facility, discrimination: see `lessons.statistics`), summed in this
+        one query; read them as `question.statistics`."""
+        from lessons.statistics import aggregates
+
+        return self.annotate(**aggregates("attempt_questions__"))
+
 
 class Question(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="questions")
@@ -423,6 +468,17 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def statistics(self):
+        """Its item analysis: from `with_statistics()` when the queryset
+        had it, else counted now."""
+        from lessons.statistics import ItemStatistics, aggregates
+
+        if not hasattr(self, "stat_drawn"):
+            row = Question.objects.filter(pk=self.pk).with_statistics().values(*aggregates())
+            return ItemStatistics.of(row.first() or {})
+        return ItemStatistics.of(self)
+
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
@@ -459,16 +515,23 @@ class AttemptQuerySet(models.QuerySet):
     def start(self, *, user, module: Module, rng: random.Random | None = None) -> Attempt:
         """Start an attempt at `module`'s quiz, or return the one in progress.
 
-        Draws `questions_per_attempt` active questions at random and copies
-        them, in a fixed order with shuffled choices, so the attempt no
+        Draws `questions_per_attempt` active questions (those the person has
+        not been asked yet first, then those asked longest ago; at random
+        among equals) and copies them, in a fixed order with shuffled choices, so the attempt no
         longer depends on the bank. Refuses (ValidationError) once the module
         is passed or its attempt limit is used up."""
         rng = rng or random.SystemRandom()
         with transaction.atomic():
             # Lock the person's row so two tabs starting at once get one attempt.
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            if not module.is_published or not module.case.is_published:
+                # A draft is previewed, never taken: no attempt, completion
+                # or certificate comes of it.
+                raise ValidationError(
+                    _("This module is a draft: its quiz can be previewed but not taken.")
+                )
             progress = module.progress_for(user)
-            if progress.in_progress:
+            if progress.in_progress and progress.in_progress.questions.exists():
                 return progress.in_progress
             if progress.passed:
                 raise ValidationError(_("You have already passed this module."))
@@ -482,7 +545,22 @@ class AttemptQuerySet(models.QuerySet):
                 raise ValidationError(
                     _("This quiz is not ready yet: its question bank is too small.")
                 )
-            drawn = rng.sample(bank, module.questions_per_attempt)
+            if progress.in_progress:
+                # An attempt left without questions (made outside the quiz)
+                # gets its draw now, rather than an empty review.
+                attempt = progress.in_progress
+                drawn = prefer_unseen(
+                    bank, user=user, module=module, count=module.questions_per_attempt, rng=rng
+                )
+                attempt.question_count = len(drawn)
+                attempt.save(update_fields=["question_count"])
+                AttemptQuestion.objects.save_copies(
+                    AttemptQuestion.objects.copies(attempt, drawn, rng=rng)
+                )
+                return attempt
+            drawn = prefer_unseen(
+                bank, user=user, module=module, count=module.questions_per_attempt, rng=rng
+            )
             attempt = self.create(
                 user=user,
                 module=module,
@@ -497,6 +575,29 @@ class AttemptQuerySet(models.QuerySet):
                 AttemptQuestion.objects.copies(attempt, drawn, rng=rng)
             )
         return attempt
+
+
+def prefer_unseen(
+    bank: list[Question], *, user, module: Module, count: int, rng: random.Random
+) -> list[Question]:
+    """`count` questions of `bank` for `user`'s next attempt: the questions
+    no earlier attempt of theirs showed come first, then those shown longest
+    ago (by attempt), at random among equals; the draw is then shuffled."""
+    last_seen = dict(
+        AttemptQuestion.objects.filter(
+            attempt__user=user, attempt__module=module, question__isnull=False
+        )
+        .values("question_id")
+        .annotate(last=models.Max("attempt__number"))
+        .values_list("question_id", "last")
+        .order_by()
+    )
+    pool = list(bank)
+    rng.shuffle(pool)
+    pool.sort(key=lambda question: last_seen.get(question.pk, 0))  # stable: random among equals
+    drawn = pool[:count]
+    rng.shuffle(drawn)
+    return drawn
 
 
 class Attempt(models.Model):
@@ -600,6 +701,11 @@ class Attempt(models.Model):
             return False
         with transaction.atomic():
             questions = list(self.questions.prefetch_related("choices"))
+            if not questions:
+                # Scoring 0 of 0 would use up an attempt for nothing.
+                raise ValidationError(
+                    _("This attempt has no questions, so it cannot be submitted.")
+                )
             for question in questions:
                 question.is_correct = question.answered_at is not None and all(
                     choice.selected == choice.is_correct for choice in question.choices.all()

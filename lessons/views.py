@@ -24,6 +24,7 @@ from lessons.models import (
     AttemptQuestion,
     DecisionPoint,
     Module,
+    can_preview,
 )
 
 # An answer or a decision that cannot be accepted is shown again with its
@@ -226,11 +227,16 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _get_attempt_for_user(request.user, attempt_id)
     if not attempt.is_submitted:
         return redirect("lessons:review", attempt_id=attempt.pk)
+    progress = attempt.module.progress_for(request.user)
     context = {
         "attempt": attempt,
         "module": attempt.module,
         "questions": attempt.questions.prefetch_related("choices"),
-        "progress": attempt.module.progress_for(request.user),
+        "progress": progress,
+        # The answer key only once nothing is left to gain from it: a passed
+        # attempt (it showed the key when it passed), or the module passed or
+        # its attempts used up.
+        "show_key": attempt.passed or progress.shows_answer_key,
     }
     return render(request, "lessons/result.html", context)
 
@@ -238,7 +244,7 @@ def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_GET
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The whole question bank as a learner would meet it, for trainers."""
-    if not request.user.is_staff:
+    if not can_preview(request.user):
         raise Http404
     module = _get_module_for_user(request.user, slug)
     questions = module.questions.active().prefetch_related("choices")

@@ -135,3 +135,17 @@ def directory(directory_server, settings):
     for name, value in directory_server.settings().items():
         setattr(settings, name, value)
     return directory_server
+
+
+@pytest.fixture
+def trainer_factory(user_factory):
+    """Staff users in the Trainers group: the content permissions, as the
+    demo's `trainer` has them."""
+    from django.contrib.auth.models import Group
+
+    def make(username: str = "trainer", **extra):
+        user = user_factory(username, is_staff=True, **extra)
+        user.groups.add(Group.objects.get(name="Trainers"))
+        return user
+
+    return make

@@ -138,7 +138,7 @@ def test_its_page_shows_progress_and_polls_until_ready(client, org):
 
     assert "10 of 40 certificates prepared" in page
     assert f'href="{url}"' in page  # the Refresh link, without JavaScript
-    assert 'hx-trigger="every 2s"' in partial
+    assert 'data-hx-trigger="every 2s"' in partial
     assert "<html" not in partial
 
 

@@ -67,7 +67,7 @@ def test_it_lets_a_trainer_preview_a_draft_through_view_on_site(trainer, client)
     response = client.get(view_on_site, follow=True)
     assert response.redirect_chain[-1][0].endswith("/cases/classified-papers-taken-home/")
     assert response.status_code == 200
-    assert "Draft: only staff can see this case." in response.content.decode()
+    assert "Draft: only trainers can see this case." in response.content.decode()
 
 
 def test_it_saves_the_case_and_its_inlines(trainer, client):

@@ -24,8 +24,8 @@ def employee(demo, client):
 
 
 @pytest.fixture
-def staff(user_factory, client):
-    user = user_factory("previewer", is_staff=True)
+def staff(trainer_factory, client):
+    user = trainer_factory("previewer")
     client.force_login(user)
     return user
 
@@ -131,7 +131,7 @@ def test_it_lets_staff_preview_a_draft(demo, staff, client):
     Case.objects.filter(slug=SLUGS[0]).unpublish()
     response = client.get(reverse("cases:detail", args=[SLUGS[0]]))
     assert response.status_code == 200
-    assert "Draft: only staff can see this case." in response.content.decode()
+    assert "Draft: only trainers can see this case." in response.content.decode()
     assert "Draft" in client.get(reverse("cases:list")).content.decode()
 
 

@@ -165,7 +165,7 @@ def test_it_shows_progress_while_the_job_runs(client, org, django_assert_num_que
 
     text = response.content.decode()
     assert "Running" in text
-    assert f'hx-get="{url}"' in text
+    assert f'data-hx-get="{url}"' in text
     assert 'value="15000"' in text
     assert "15,000 of 40,000 rows written." in text
     assert f'href="{url}"' in text  # the refresh link, without JavaScript

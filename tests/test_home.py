@@ -30,7 +30,7 @@ def test_it_loads_htmx_from_the_site_and_sends_the_csrf_token(client, user_facto
     client.force_login(user_factory())
     html = client.get(reverse("home")).content.decode()
     assert "/static/django-htmx/htmx.min.js" in html or "/static/django_htmx/htmx" in html
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
     assert "https://" not in html.split("<body")[0]
 
 

@@ -173,8 +173,10 @@ def test_the_question_list_shows_statistics_from_submitted_attempts(
     page = response.content.decode()
     row = page[page.index(asked.text[:40]) :]
     row = row[: row.index("</tr>")]
-    assert '<td class="field-times_asked">3</td>' in row
-    assert '<td class="field-share_correct">67 %</td>' in row
+    assert '<td class="field-times_drawn">3</td>' in row
+    assert '<td class="field-facility">67 %</td>' in row
+    # Right by those who got everything else right, wrong by the one who did not.
+    assert '<td class="field-discrimination">1.00</td>' in row
 
 
 def test_attempts_are_read_only_in_the_admin(admin_client, module, user_factory):
@@ -204,3 +206,33 @@ def test_a_question_offers_only_the_moments_of_its_own_case(admin_client, module
     foreign = other.case.events.first()
     assert f'<option value="{own.pk}">' in page
     assert f'<option value="{foreign.pk}">' not in page
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("pass_mark", 0, "greater than or equal to 1"),
+        ("pass_mark", 150, "less than or equal to 100"),
+        ("pass_mark", 101, "less than or equal to 100"),
+        ("questions_per_attempt", 0, "greater than or equal to 1"),
+    ],
+)
+def test_a_pass_mark_or_draw_out_of_range_is_refused(admin_client, module, field, value, message):
+    response = admin_client.post(
+        reverse("admin:lessons_module_change", args=[module.pk]),
+        module_data(module, **{field: value}),
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    module.refresh_from_db()
+    assert (module.pass_mark, module.questions_per_attempt) == (75, 4)
+
+
+def test_the_database_refuses_a_pass_mark_out_of_range(module):
+    from django.db import IntegrityError, transaction
+
+    for value in (0, 101):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Module.objects.filter(pk=module.pk).update(pass_mark=value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Module.objects.filter(pk=module.pk).update(questions_per_attempt=0)

@@ -324,3 +324,35 @@ def test_publishing_problems_name_the_shortfall():
     module = make_module(questions=3, draw=4)
     assert "has only 3 active questions" in module.publishing_problems()[0]
     assert module.publishing_problems(questions_per_attempt=3) == []
+
+
+def test_a_retake_asks_unseen_questions_first_then_those_seen_longest_ago(alice):
+    module = make_module("draws", questions=10, draw=4, limit=0)
+    drawn = []
+    for seed in range(4):
+        attempt = Attempt.objects.start(user=alice, module=module, rng=random.Random(seed))
+        drawn.append(set(attempt.questions.values_list("question_id", flat=True)))
+        answer_all(attempt, right=0)
+        attempt.submit()
+    first, second, third, fourth = drawn
+    bank = set(module.questions.values_list("pk", flat=True))
+    # Ten questions, four a time: the second attempt is all new, the third
+    # takes the last two unseen and two of the first attempt's, none of the second's.
+    assert not first & second
+    assert bank - first - second <= third
+    assert len(third & first) == 2 and not third & second
+    # The fourth: the two of the first never asked again, then two of the second.
+    assert first - third <= fourth
+    assert len(fourth & second) == 2 and not fourth & (third - first)
+
+
+def test_the_draw_only_looks_at_the_persons_own_attempts(alice, user_factory):
+    module = make_module("own", questions=8, draw=4, limit=0)
+    other = Attempt.objects.start(user=user_factory("bob"), module=module, rng=random.Random(0))
+    mine = Attempt.objects.start(user=alice, module=module, rng=random.Random(0))
+    answer_all(mine, right=0)
+    mine.submit()
+    again = Attempt.objects.start(user=alice, module=module, rng=random.Random(0))
+    seen = set(mine.questions.values_list("question_id", flat=True))
+    assert not seen & set(again.questions.values_list("question_id", flat=True))
+    assert other.questions.count() == 4

@@ -38,11 +38,11 @@ def test_a_draft_module_is_not_found_for_learners(client, alice, name):
     assert client.get(url(name, draft)).status_code == 404
 
 
-def test_staff_can_look_at_a_draft(client, user_factory):
+def test_trainers_can_look_at_a_draft(client, trainer_factory):
     draft = make_module("draft", status=Status.DRAFT)
-    client.force_login(user_factory("trainer", is_staff=True))
+    client.force_login(trainer_factory())
     page = client.get(url("module", draft)).content.decode()
-    assert "Draft: only staff can see this module" in page
+    assert "Draft: only trainers can see this module" in page
 
 
 def test_the_overview_shows_the_steps_and_a_start_button(client, module, alice):
@@ -209,10 +209,12 @@ def test_the_lesson_lists_the_sections_with_their_moment_in_the_case(client, mod
     assert "12339" in page
 
 
-def test_the_preview_is_for_staff_only(client, module, alice, user_factory):
+def test_the_preview_is_for_trainers_only(client, module, alice, user_factory, trainer_factory):
     client.force_login(alice)
     assert client.get(url("preview", module)).status_code == 404
-    client.force_login(user_factory("trainer", is_staff=True))
+    client.force_login(user_factory("staff-only", is_staff=True))
+    assert client.get(url("preview", module)).status_code == 404
+    client.force_login(trainer_factory())
     page = client.get(url("preview", module)).content.decode()
     for question in module.questions.all():
         assert question.text in page

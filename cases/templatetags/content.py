@@ -27,3 +27,14 @@ def lang_of(obj, field: str) -> SafeString:
     if getattr(obj, build_localized_fieldname(field, language), None):
         return mark_safe("")  # noqa: S308 — a constant
     return format_html(' lang="{}"', settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+
+
+@register.filter
+def lang_of_attempt(attempt) -> SafeString:
+    """`<legend{{ attempt|lang_of_attempt }}>`: a quiz attempt keeps the
+    questions in the language it copied them in; when the page is read in
+    another, the copied text is marked with its own language."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if attempt is None or not attempt.language or attempt.language == language:
+        return mark_safe("")  # noqa: S308 — a constant
+    return format_html(' lang="{}"', attempt.language)

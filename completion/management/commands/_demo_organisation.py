@@ -337,7 +337,10 @@ class Builder:
             # out: the reports never read it, and it would triple the size of
             # the database.
             copies = AttemptQuestion.objects.copies(
-                attempt, drawn, rng=self.rng, explanations=self.with_choices
+                attempt,
+                drawn,
+                rng=self.rng,
+                explanations=self.with_choices or attempt.score is None,
             )
             if attempt.score is not None:
                 for copy in copies:
@@ -353,7 +356,15 @@ class Builder:
                         completed_at=attempt.submitted_at,
                     )
                 )
-        AttemptQuestion.objects.save_copies(shown, choices=self.with_choices, batch_size=BATCH)
+        # An attempt in progress is built as the quiz builds one, choices and
+        # all, so "Continue" opens real questions; the benchmark organisation
+        # leaves out only the choices of submitted ones.
+        open_copies = [copy for copy in shown if copy.attempt.is_in_progress]
+        done_copies = [copy for copy in shown if not copy.attempt.is_in_progress]
+        AttemptQuestion.objects.save_copies(open_copies, batch_size=BATCH)
+        AttemptQuestion.objects.save_copies(
+            done_copies, choices=self.with_choices, batch_size=BATCH
+        )
         Completion.objects.bulk_create(completions, batch_size=BATCH)
         if self.with_choices:
             self.issue_certificates(completions)
