@@ -1,18 +1,26 @@
 """The trainers' editor for cases: one change page per case with its people,
-timeline, red flags and outcomes inline, draft/publish, and a preview through
-"View on site" (staff see drafts there as a learner would)."""
+timeline, red flags and outcomes inline (each collapsed under a heading that
+counts its items, ordered by dragging or "Move up"/"Move down"), draft/publish,
+and "Preview as a learner" (staff see drafts there as a learner would)."""
 
+from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import Textarea
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
+from cases.admin_support import (
+    OrderedFormSet,
+    OrderedStackedInline,
+    SlugFromTitleForm,
+    TrainerFormMixin,
+    install_site,
+)
 from cases.models import Case, Disclosure, Event, LegalProvision, Outcome, Person, RedFlag, Theme
 
 
@@ -22,7 +30,10 @@ def side_by_side(*names: str) -> tuple[str, ...]:
     return tuple(field for name in names for field in get_translation_fields(name))
 
 
-class CaseChildFormSet(BaseInlineFormSet):
+install_site(admin.site)
+
+
+class CaseChildFormSet(OrderedFormSet):
     """Offer only the events and people of this case in the inline's choices."""
 
     same_case_fields = {"event": Event, "person": Person}
@@ -34,8 +45,9 @@ class CaseChildFormSet(BaseInlineFormSet):
                 form.fields[name].queryset = model.objects.filter(case=self.instance.pk)
 
 
-class CaseChildInline(TranslationStackedInline):
-    extra = 0
+class CaseChildInline(OrderedStackedInline):
+    # Collapsed: the case's own fields come first, and each list opens when wanted.
+    classes = ["collapse"]
     # A case page holds dozens of text fields; short boxes keep it scannable
     # (the browser lets the trainer drag one larger).
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -44,7 +56,7 @@ class CaseChildInline(TranslationStackedInline):
 class PersonInline(CaseChildInline):
     model = Person
     fields = [
-        (*side_by_side("label"), "order"),
+        side_by_side("label"),
         (*side_by_side("role"), "age"),
         side_by_side("description"),
         side_by_side("fate"),
@@ -53,14 +65,14 @@ class PersonInline(CaseChildInline):
 
 class EventInline(CaseChildInline):
     model = Event
-    fields = [("order", "phase"), side_by_side("title"), side_by_side("body")]
+    fields = ["phase", side_by_side("title"), side_by_side("body")]
 
 
 class RedFlagInline(CaseChildInline):
     model = RedFlag
     formset = CaseChildFormSet
     fields = [
-        ("order", "event"),
+        "event",
         side_by_side("sign"),
         side_by_side("explanation"),
         side_by_side("correct_behaviour"),
@@ -79,11 +91,16 @@ class RedFlagInline(CaseChildInline):
 class OutcomeInline(CaseChildInline):
     model = Outcome
     formset = CaseChildFormSet
-    fields = [("order", "person", "kind"), side_by_side("description"), "provision"]
+    fields = [("person", "kind"), side_by_side("description"), "provision"]
+
+
+class CaseForm(SlugFromTitleForm):
+    pass
 
 
 @admin.register(Case)
-class CaseAdmin(TranslationAdmin):
+class CaseAdmin(TrainerFormMixin, SortableAdminBase, TranslationAdmin):
+    form = CaseForm
     list_display = ["title", "status", "order", "updated_at"]
     list_display_links = ["title"]
     list_editable = ["order"]
@@ -138,21 +155,26 @@ class CaseAdmin(TranslationAdmin):
         )
 
 
+class ThemeForm(SlugFromTitleForm):
+    title_fields = ("name_en", "name_zh_hans")
+
+
 @admin.register(Theme)
-class ThemeAdmin(TranslationAdmin):
+class ThemeAdmin(TrainerFormMixin, TranslationAdmin):
+    form = ThemeForm
     list_display = ["name", "slug", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(TranslationAdmin):
+class LegalProvisionAdmin(TrainerFormMixin, TranslationAdmin):
     list_display = ["law", "article", "title", "code"]
     list_filter = ["law"]
     search_fields = ["law", "article", "title", "summary", "code"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(TranslationAdmin):
+class DisclosureAdmin(TrainerFormMixin, TranslationAdmin):
     list_display = ["publisher", "title", "published_on"]
     search_fields = ["publisher", "title"]
