@@ -216,6 +216,14 @@ class DecisionPointAdmin(CaseMomentsMixin, TrainerFormMixin, SortableAdminBase, 
 class ChoiceInlineFormSet(OrderedFormSet):
     """The choices must make sense for the kind of question."""
 
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # A table row's tick box has only its column heading to name it.
+        if "DELETE" in form.fields and index is not None:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete choice %(number)d") % {
+                "number": index + 1
+            }
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
