@@ -255,7 +255,7 @@ class ChoiceInline(OrderedTabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
     fields = [*side_by_side("text"), "is_correct"]
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 40})}}
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         # A new question opens with four empty choices; a saved one adds rows on demand.

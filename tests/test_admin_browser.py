@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from lessons.models import Module, Question
-from tests.browser_helpers import check_accessibility, sign_in
+from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility, sign_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,6 +73,7 @@ def test_the_admin_reads_in_chinese(demo, page):
 
     page.goto(admin_pages()["question"])
     expect(page.locator("#content-main")).not_to_contain_text("Module")
+    assert_no_horizontal_scroll(page, "the question page")
     page.screenshot(path=ARTIFACTS / "admin-question-zh.png", full_page=True)
     page.goto(admin_pages()["module"])
     page.screenshot(path=ARTIFACTS / "admin-module-zh.png", full_page=True)
@@ -101,7 +102,7 @@ def test_a_markdown_field_previews_as_a_learner_sees_it(demo, page):
     sign_in(page, "trainer")
     page.goto(admin_pages()["case"])
     page.locator("#id_summary_en").fill("A **bold** move.\n\n<script>alert(1)</script>")
-    page.locator("#id_summary_en ~ button.markdown-preview-button").click()
+    page.locator('button[aria-controls="id_summary_en-preview"]').click()
     preview = page.locator("#id_summary_en-preview")
     expect(preview.locator("strong")).to_have_text("bold")
     expect(preview.locator("script")).to_have_count(0)

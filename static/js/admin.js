@@ -85,8 +85,13 @@
       output.setAttribute("role", "region");
       output.setAttribute("aria-label", field.dataset.previewLabel);
       output.hidden = true;
-      field.insertAdjacentElement("afterend", output);
-      field.insertAdjacentElement("afterend", button);
+      // Below the field (and its help text), not squeezed in beside it.
+      var tools = document.createElement("div");
+      tools.className = "markdown-preview-tools";
+      tools.appendChild(button);
+      tools.appendChild(output);
+      var row = field.closest(".flex-container") || field;
+      row.insertAdjacentElement("afterend", tools);
     });
   }
 
