@@ -22,6 +22,7 @@ from cases.admin_support import (
     TrainerFormMixin,
 )
 from cases.models import Case, Status
+from lessons.publishing import shortened
 from lessons.models import (
     Attempt,
     AttemptQuestion,
@@ -91,7 +92,7 @@ class ModuleAdminForm(SlugFromTitleForm):
                 values=cleaned,
                 questions_per_attempt=cleaned.get("questions_per_attempt") or 0,
             )
-            for problem in problems:
+            for problem in shortened(problems):
                 self.add_error("status", problem)
         return cleaned
 
@@ -104,7 +105,7 @@ def publish_modules(modeladmin, request, queryset, *, with_case: bool) -> None:
         problems = module.readiness_problems(
             with_case=with_case, active_questions=module.active_question_count
         )
-        for problem in problems:
+        for problem in shortened(problems):
             modeladmin.message_user(request, f"{module}: {problem}", messages.ERROR)
         if problems:
             continue
@@ -172,7 +173,7 @@ class ModuleAdmin(TrainerFormMixin, SortableAdminBase, TranslationAdmin):
         if problems:
             Module.objects.filter(pk=module.pk).update(status=Status.DRAFT)
             module.status = Status.DRAFT
-            for problem in problems:
+            for problem in shortened(problems):
                 self.message_user(request, problem, messages.ERROR)
             self.message_user(
                 request, _("The module stays a draft until this is put right."), messages.ERROR

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -22,7 +23,9 @@ def language_names() -> dict[str, str]:
 
 
 def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(translator.get_options_for_model(model).fields)
+    """The model's learner-facing fields, in the order of its form."""
+    names = translator.get_options_for_model(model).fields
+    return tuple(field.name for field in model._meta.fields if field.name in names)
 
 
 def missing_texts(
@@ -97,4 +100,22 @@ def case_problems(module, *, with_case: bool = False) -> list[str]:
             "(“Publish its case too”)."
         )
         % {"case": case}
+    ]
+
+
+SHOWN = 10
+
+
+def shortened(problems: list[str]) -> list[str]:
+    """The first problems, and how many more there are: a module written in
+    one language only lacks dozens of texts, and a page of them helps nobody."""
+    if len(problems) <= SHOWN:
+        return problems
+    rest = len(problems) - SHOWN
+    return [
+        *problems[:SHOWN],
+        ngettext(
+            "… and %(count)d more text missing.", "… and %(count)d more texts missing.", rest
+        )
+        % {"count": rest},
     ]
