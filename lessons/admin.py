@@ -22,7 +22,6 @@ from cases.admin_support import (
     TrainerFormMixin,
 )
 from cases.models import Case, Status
-from lessons.publishing import shortened
 from lessons.models import (
     Attempt,
     AttemptQuestion,
@@ -37,6 +36,7 @@ from lessons.models import (
     QuestionKind,
     Reopening,
 )
+from lessons.publishing import shortened
 
 
 class CaseMomentsMixin:

@@ -114,8 +114,6 @@ def shortened(problems: list[str]) -> list[str]:
     rest = len(problems) - SHOWN
     return [
         *problems[:SHOWN],
-        ngettext(
-            "… and %(count)d more text missing.", "… and %(count)d more texts missing.", rest
-        )
+        ngettext("… and %(count)d more text missing.", "… and %(count)d more texts missing.", rest)
         % {"count": rest},
     ]
