@@ -57,11 +57,13 @@ def remember_case(request, case_id) -> None:
 
 class LessonSectionInline(CaseMomentsMixin, OrderedStackedInline):
     model = LessonSection
+    classes = ["collapse"]
     fields = [side_by_side("title"), side_by_side("body"), "event", "red_flag"]
 
 
 class DecisionPointInline(CaseMomentsMixin, OrderedStackedInline):
     model = DecisionPoint
+    classes = ["collapse"]
     fields = [
         "event",
         "red_flag",
@@ -128,6 +130,32 @@ class ModuleAdmin(TrainerFormMixin, SortableAdminBase, TranslationAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [LessonSectionInline, DecisionPointInline]
     actions = ["publish", "publish_with_case", "unpublish"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "case",
+                    side_by_side("title"),
+                    "slug",
+                    side_by_side("intro"),
+                    side_by_side("acknowledgement"),
+                ]
+            },
+        ),
+        (
+            _("Quiz"),
+            {
+                "fields": [
+                    "questions_per_attempt",
+                    "pass_mark",
+                    "attempt_limit",
+                    "estimated_minutes",
+                ]
+            },
+        ),
+        (_("Publication"), {"fields": ["status", "publish_case", "order"]}),
+    ]
 
     def get_object(self, request, object_id, from_field=None):
         module = super().get_object(request, object_id, from_field)
