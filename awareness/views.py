@@ -10,6 +10,7 @@ from django.template import loader
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from completion import access, reports
 from completion.models import Employee, local_today
 from completion.training import my_training
 
@@ -56,8 +57,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My training: the signed-in person's modules, due dates and progress."""
-    training = my_training(request.user, today=local_today())
-    return render(request, "home.html", {"training": training})
+    today = local_today()
+    training = my_training(request.user, today=today)
+    # People who administer a unit see how it stands, linking to the report.
+    top = access.top_unit_or_none(request.user)
+    unit_glance = reports.glance(top, today=today) if top else None
+    return render(request, "home.html", {"training": training, "glance": unit_glance})
 
 
 @login_not_required

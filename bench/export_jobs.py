@@ -11,8 +11,8 @@ as the demo unit admin of the province, it times:
   of employee numbers (DEMO-000…, DEMO-00…, DEMO-01…: about 2,000 to
   22,000 rows),
   through the test client, with the threshold lifted for the run;
-- the unfiltered export, which goes to a job: the request that creates it
-  (enqueued nowhere), then `tasks.write_export` run in this process as
+- the unfiltered export, which goes to a job: the POST that creates it
+  (enqueued nowhere; a GET only asks to confirm), then `tasks.write_export` run in this process as
   `manage.py db_worker` would run it.
 """
 
@@ -79,8 +79,10 @@ def main() -> None:
 
     # The job is run below, in this process; a worker must not run it too.
     with override_settings(TASKS=DUMMY):
+        # A GET asks to confirm; the POST starts the job.
+        assert client.get(url).status_code == 200
         started = time.perf_counter()
-        response = client.get(url)
+        response = client.post(url)
         request_time = time.perf_counter() - started
     assert response.status_code == 302, response.status_code
     job = ExportJob.objects.latest("pk")

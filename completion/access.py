@@ -34,10 +34,18 @@ def units_for_admin(user) -> QuerySet[Unit]:
 
 def top_unit_for_admin(user) -> Unit:
     """The highest unit the user administers: where their report opens."""
-    unit = Unit.objects.administered_by(user).order_by("depth", "path").first()
+    unit = top_unit_or_none(user)
     if unit is None:
         raise Http404
     return unit
+
+
+def top_unit_or_none(user) -> Unit | None:
+    """The same, or None for someone who administers nothing (the home page
+    shows a unit's figures only to its admins)."""
+    if not user.is_authenticated:
+        return None
+    return Unit.objects.administered_by(user).order_by("depth", "path").first()
 
 
 def trail_for_admin(user, unit: Unit) -> QuerySet[Unit]:

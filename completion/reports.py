@@ -452,6 +452,52 @@ def summary(root: Unit, modules: list[Module], *, children: list[Unit], today: d
 
 
 @dataclass
+class Glance:
+    """What a unit admin sees on arrival: how far the unit is, how many are
+    late, and when the next module falls due."""
+
+    unit: Unit
+    assigned: int
+    completed: int
+    overdue: int
+    next_due: date | None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.assigned if self.assigned else None
+
+
+def glance(root: Unit, *, today: date) -> Glance:
+    """The unit's figures for the home page: one query for the modules (as
+    the report reads them) and one GROUP BY over their requirements."""
+    parts = [
+        requirements(root, module, today=today)
+        .values("training_status", "due_date")
+        .annotate(people=Count("pk"))
+        .order_by()
+        for module in assigned_modules()
+    ]
+    assigned = completed = overdue = 0
+    upcoming = []
+    for row in union(parts) if parts else []:
+        status, people = row["training_status"], row["people"]
+        assigned += people
+        if status in COMPLETED_STATUSES:
+            completed += people
+        elif status == TrainingStatus.OVERDUE:
+            overdue += people
+        elif status != TrainingStatus.FAILED and row["due_date"] >= today:
+            upcoming.append(row["due_date"])
+    return Glance(
+        unit=root,
+        assigned=assigned,
+        completed=completed,
+        overdue=overdue,
+        next_due=min(upcoming, default=None),
+    )
+
+
+@dataclass
 class QuestionMisses:
     text: str
     answered: int
