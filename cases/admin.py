@@ -1,19 +1,27 @@
 """The trainers' editor for cases: one change page per case with its people,
-timeline, red flags and outcomes inline, draft/publish, and a preview through
-"View on site" (staff see drafts there as a learner would)."""
+timeline, red flags and outcomes inline (each collapsed under a heading that
+counts its items, ordered by dragging or "Move up"/"Move down"), draft/publish,
+and "Preview as a learner" (staff see drafts there as a learner would)."""
 
+from adminsortable2.admin import SortableAdminBase
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
-from django.forms import Textarea
-from django.forms.models import BaseInlineFormSet
+from django.forms import CheckboxSelectMultiple, Textarea
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import get_translation_fields
 
 from awareness.history import HistoryAdmin
+from cases.admin_support import (
+    OrderedFormSet,
+    OrderedStackedInline,
+    SlugFromTitleForm,
+    TrainerFormMixin,
+    install_site,
+)
 from cases.models import Case, Disclosure, Event, LegalProvision, Outcome, Person, RedFlag, Theme
 
 
@@ -23,7 +31,10 @@ def side_by_side(*names: str) -> tuple[str, ...]:
     return tuple(field for name in names for field in get_translation_fields(name))
 
 
-class CaseChildFormSet(BaseInlineFormSet):
+install_site(admin.site)
+
+
+class CaseChildFormSet(OrderedFormSet):
     """Offer only the events and people of this case in the inline's choices."""
 
     same_case_fields = {"event": Event, "person": Person}
@@ -35,8 +46,9 @@ class CaseChildFormSet(BaseInlineFormSet):
                 form.fields[name].queryset = model.objects.filter(case=self.instance.pk)
 
 
-class CaseChildInline(TranslationStackedInline):
-    extra = 0
+class CaseChildInline(OrderedStackedInline):
+    # Collapsed: the case's own fields come first, and each list opens when wanted.
+    classes = ["collapse"]
     # A case page holds dozens of text fields; short boxes keep it scannable
     # (the browser lets the trainer drag one larger).
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -45,7 +57,7 @@ class CaseChildInline(TranslationStackedInline):
 class PersonInline(CaseChildInline):
     model = Person
     fields = [
-        (*side_by_side("label"), "order"),
+        side_by_side("label"),
         (*side_by_side("role"), "age"),
         side_by_side("description"),
         side_by_side("fate"),
@@ -54,14 +66,14 @@ class PersonInline(CaseChildInline):
 
 class EventInline(CaseChildInline):
     model = Event
-    fields = [("order", "phase"), side_by_side("title"), side_by_side("body")]
+    fields = ["phase", side_by_side("title"), side_by_side("body")]
 
 
 class RedFlagInline(CaseChildInline):
     model = RedFlag
     formset = CaseChildFormSet
     fields = [
-        ("order", "event"),
+        "event",
         side_by_side("sign"),
         side_by_side("explanation"),
         side_by_side("correct_behaviour"),
@@ -80,18 +92,25 @@ class RedFlagInline(CaseChildInline):
 class OutcomeInline(CaseChildInline):
     model = Outcome
     formset = CaseChildFormSet
-    fields = [("order", "person", "kind"), side_by_side("description"), "provision"]
+    fields = [("person", "kind"), side_by_side("description"), "provision"]
+
+
+class CaseForm(SlugFromTitleForm):
+    pass
 
 
 @admin.register(Case)
-class CaseAdmin(HistoryAdmin, TranslationAdmin):
+class CaseAdmin(TrainerFormMixin, HistoryAdmin, SortableAdminBase, TranslationAdmin):
+    form = CaseForm
     list_display = ["title", "status", "order", "updated_at"]
     list_display_links = ["title"]
     list_editable = ["order"]
     list_filter = ["status", "themes"]
     search_fields = ["title", "hook", "summary", "events__title", "people__label"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["themes"]
+    # A handful of themes: boxes to tick (Django's two-list filter
+    # widget labels its search boxes in a way axe rejects).
+    formfield_overrides = {models.ManyToManyField: {"widget": CheckboxSelectMultiple}}
     readonly_fields = ["updated_at"]
     fieldsets = [
         (
@@ -139,21 +158,26 @@ class CaseAdmin(HistoryAdmin, TranslationAdmin):
         )
 
 
+class ThemeForm(SlugFromTitleForm):
+    title_fields = ("name_en", "name_zh_hans")
+
+
 @admin.register(Theme)
-class ThemeAdmin(HistoryAdmin, TranslationAdmin):
+class ThemeAdmin(TrainerFormMixin, HistoryAdmin, TranslationAdmin):
+    form = ThemeForm
     list_display = ["name", "slug", "description"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(LegalProvision)
-class LegalProvisionAdmin(HistoryAdmin, TranslationAdmin):
+class LegalProvisionAdmin(TrainerFormMixin, HistoryAdmin, TranslationAdmin):
     list_display = ["law", "article", "title", "code"]
     list_filter = ["law"]
     search_fields = ["law", "article", "title", "summary", "code"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(HistoryAdmin, TranslationAdmin):
+class DisclosureAdmin(TrainerFormMixin, HistoryAdmin, TranslationAdmin):
     list_display = ["publisher", "title", "published_on"]
     search_fields = ["publisher", "title"]

@@ -3,22 +3,26 @@ bank with per-question statistics, and attempts as read-only history."""
 
 from __future__ import annotations
 
+from adminsortable2.admin import SortableAdminBase
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin
 
 from awareness.history import HistoryAdmin
 from cases.admin import side_by_side
-from cases.models import Status
+from cases.admin_support import (
+    OrderedFormSet,
+    OrderedStackedInline,
+    OrderedTabularInline,
+    SlugFromTitleForm,
+    TrainerFormMixin,
+)
+from cases.models import Case, Status
 from lessons.models import (
     Attempt,
     AttemptQuestion,
@@ -32,6 +36,7 @@ from lessons.models import (
     QuestionKind,
     Reopening,
 )
+from lessons.publishing import shortened
 from lessons.statistics import choice_picks
 
 
@@ -51,17 +56,16 @@ def remember_case(request, case_id) -> None:
     request._lessons_case_id = case_id
 
 
-class LessonSectionInline(CaseMomentsMixin, TranslationStackedInline):
+class LessonSectionInline(CaseMomentsMixin, OrderedStackedInline):
     model = LessonSection
-    extra = 0
-    fields = ["order", side_by_side("title"), side_by_side("body"), "event", "red_flag"]
+    classes = ["collapse"]
+    fields = [side_by_side("title"), side_by_side("body"), "event", "red_flag"]
 
 
-class DecisionPointInline(CaseMomentsMixin, TranslationStackedInline):
+class DecisionPointInline(CaseMomentsMixin, OrderedStackedInline):
     model = DecisionPoint
-    extra = 0
+    classes = ["collapse"]
     fields = [
-        "order",
         "event",
         "red_flag",
         side_by_side("prompt"),
@@ -70,27 +74,89 @@ class DecisionPointInline(CaseMomentsMixin, TranslationStackedInline):
     show_change_link = True
 
 
-class ModuleAdminForm(forms.ModelForm):
-    # The admin supplies the model and fields.
+class ModuleAdminForm(SlugFromTitleForm):
+    # The admin supplies the model and the other fields.
+    publish_case = forms.BooleanField(
+        label=_("Publish its case too"),
+        required=False,
+        help_text=_(
+            "A module is shown to learners only with its case: tick this to publish "
+            "a case still in draft together with the module."
+        ),
+    )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Status.PUBLISHED:
-            draw = cleaned.get("questions_per_attempt") or 0
-            for problem in self.instance.publishing_problems(questions_per_attempt=draw):
+        if cleaned.get("status") == Status.PUBLISHED and cleaned.get("case"):
+            module = self.instance
+            module.case = cleaned["case"]
+            problems = module.readiness_problems(
+                with_case=cleaned.get("publish_case", False),
+                values=cleaned,
+                questions_per_attempt=cleaned.get("questions_per_attempt") or 0,
+            )
+            for problem in shortened(problems):
                 self.add_error("status", problem)
         return cleaned
 
 
+def publish_modules(modeladmin, request, queryset, *, with_case: bool) -> None:
+    """Publish each module that is ready (and, if asked, its case with it);
+    name every problem of the others, which stay as they were."""
+    published = 0
+    for module in queryset:
+        problems = module.readiness_problems(
+            with_case=with_case, active_questions=module.active_question_count
+        )
+        for problem in shortened(problems):
+            modeladmin.message_user(request, f"{module}: {problem}", messages.ERROR)
+        if problems:
+            continue
+        with transaction.atomic():
+            if with_case:
+                Case.objects.filter(pk=module.case_id).publish()
+            Module.objects.filter(pk=module.pk).update(status=Status.PUBLISHED)
+        published += 1
+    if published:
+        message = _("%(count)d module(s) published.") % {"count": published}
+        modeladmin.message_user(request, message, messages.SUCCESS)
+
+
 @admin.register(Module)
-class ModuleAdmin(HistoryAdmin, TranslationAdmin):
+class ModuleAdmin(TrainerFormMixin, HistoryAdmin, SortableAdminBase, TranslationAdmin):
     form = ModuleAdminForm
     list_display = ["title", "case", "status", "active_questions", "questions_per_attempt", "links"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [LessonSectionInline, DecisionPointInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "publish_with_case", "unpublish"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "case",
+                    side_by_side("title"),
+                    "slug",
+                    side_by_side("intro"),
+                    side_by_side("acknowledgement"),
+                ]
+            },
+        ),
+        (
+            _("Quiz"),
+            {
+                "fields": [
+                    "questions_per_attempt",
+                    "pass_mark",
+                    "attempt_limit",
+                    "estimated_minutes",
+                ]
+            },
+        ),
+        (_("Publication"), {"fields": ["status", "publish_case", "order"]}),
+    ]
 
     def get_object(self, request, object_id, from_field=None):
         module = super().get_object(request, object_id, from_field)
@@ -120,19 +186,37 @@ class ModuleAdmin(HistoryAdmin, TranslationAdmin):
             _("preview the quiz"),
         )
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.is_published and form.cleaned_data.get("publish_case"):
+            Case.objects.filter(pk=obj.case_id).publish()
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        module = form.instance
+        if not module.is_published:
+            return
+        # The sections and decision points of this same save count too: if
+        # they left a text missing, the module goes back to draft, saying why.
+        problems = module.readiness_problems(with_case=True)
+        if problems:
+            Module.objects.filter(pk=module.pk).update(status=Status.DRAFT)
+            module.status = Status.DRAFT
+            for problem in shortened(problems):
+                self.message_user(request, problem, messages.ERROR)
+            self.message_user(
+                request, _("The module stays a draft until this is put right."), messages.ERROR
+            )
+
     @admin.action(description=_("Publish the selected modules"), permissions=["change"])
     def publish(self, request, queryset) -> None:
-        published = 0
-        for module in queryset:
-            problems = module.publishing_problems(active_questions=module.active_question_count)
-            for problem in problems:
-                self.message_user(request, problem, messages.ERROR)
-            if not problems:
-                Module.objects.filter(pk=module.pk).update(status=Status.PUBLISHED)
-                published += 1
-        if published:
-            message = _("%(count)d module(s) published.") % {"count": published}
-            self.message_user(request, message, messages.SUCCESS)
+        publish_modules(self, request, queryset, with_case=False)
+
+    @admin.action(
+        description=_("Publish the selected modules and their cases"), permissions=["change"]
+    )
+    def publish_with_case(self, request, queryset) -> None:
+        publish_modules(self, request, queryset, with_case=True)
 
     @admin.action(description=_("Return the selected modules to draft"), permissions=["change"])
     def unpublish(self, request, queryset) -> None:
@@ -140,14 +224,15 @@ class ModuleAdmin(HistoryAdmin, TranslationAdmin):
         self.message_user(request, _("%(count)d module(s) returned to draft.") % {"count": count})
 
 
-class DecisionOptionInline(TranslationStackedInline):
+class DecisionOptionInline(OrderedStackedInline):
     model = DecisionOption
-    extra = 0
-    fields = [("order", "is_recommended"), side_by_side("text"), side_by_side("feedback")]
+    fields = ["is_recommended", side_by_side("text"), side_by_side("feedback")]
 
 
 @admin.register(DecisionPoint)
-class DecisionPointAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
+class DecisionPointAdmin(
+    CaseMomentsMixin, TrainerFormMixin, HistoryAdmin, SortableAdminBase, TranslationAdmin
+):
     list_display = ["__str__", "module", "event", "order"]
     list_filter = ["module"]
     list_select_related = ["module", "event"]
@@ -160,8 +245,16 @@ class DecisionPointAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
         return point
 
 
-class ChoiceInlineFormSet(forms.BaseInlineFormSet):
+class ChoiceInlineFormSet(OrderedFormSet):
     """The choices must make sense for the kind of question."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        # A table row's tick box has only its column heading to name it.
+        if "DELETE" in form.fields and index is not None:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete choice %(number)d") % {
+                "number": index + 1
+            }
 
     def clean(self) -> None:
         super().clean()
@@ -190,12 +283,15 @@ class ChoiceInlineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(_("A question needs at least two choices."))
 
 
-class ChoiceInline(TranslationTabularInline):
+class ChoiceInline(OrderedTabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    extra = 0
-    fields = ["order", *side_by_side("text"), "is_correct"]
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 70})}}
+    fields = [*side_by_side("text"), "is_correct"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 40})}}
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        # A new question opens with four empty choices; a saved one adds rows on demand.
+        return 4 if obj is None else 0
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -220,7 +316,9 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(CaseMomentsMixin, HistoryAdmin, TranslationAdmin):
+class QuestionAdmin(
+    CaseMomentsMixin, TrainerFormMixin, HistoryAdmin, SortableAdminBase, TranslationAdmin
+):
     form = QuestionAdminForm
     list_display = [
         "short_text",

@@ -127,6 +127,28 @@ class Module(models.Model):
             ]
         return []
 
+    def readiness_problems(
+        self,
+        *,
+        with_case: bool = False,
+        values=None,
+        active_questions: int | None = None,
+        questions_per_attempt: int | None = None,
+    ) -> list[str]:
+        """Everything that keeps this module from being published: its
+        bank (`publishing_problems`), its case still a draft (unless
+        `with_case`, published with it) and any learner-facing text missing
+        in a language (lessons/publishing.py). `values`: the module's own
+        fields as a form is about to save them."""
+        from lessons.publishing import case_problems, translation_problems
+
+        problems = self.publishing_problems(
+            active_questions=active_questions, questions_per_attempt=questions_per_attempt
+        )
+        if self.case_id is not None:
+            problems += case_problems(self, with_case=with_case)
+        return problems + translation_problems(self, values)
+
     def story_for(self, user) -> Story:
         """The case's events in order, told as far as `user` has got: up to
         and including the event of the first decision they have not made.

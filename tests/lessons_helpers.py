@@ -127,3 +127,25 @@ def answer_all(attempt: Attempt, *, right: int) -> None:
     for position in range(1, attempt.question_count + 1):
         ids = correct_ids(attempt, position) if position <= right else wrong_ids(attempt, position)
         attempt.answer(position=position, choice_ids=ids)
+
+
+def write_in_chinese(module: Module) -> Module:
+    """Give every learner-facing text of `module` and its case a Chinese
+    version (its English text marked 中文), so it may be published."""
+    from modeltranslation.translator import translator
+
+    from lessons.publishing import learner_facing
+
+    for obj in [module, *learner_facing(module)]:
+        fields = translator.get_options_for_model(type(obj)).fields
+        changed = []
+        for name in fields:
+            english = getattr(obj, f"{name}_en")
+            if english:
+                setattr(obj, f"{name}_zh_hans", f"中文：{english}")
+                changed.append(f"{name}_zh_hans")
+        if changed:
+            type(obj).objects.filter(pk=obj.pk).update(
+                **{column: getattr(obj, column) for column in changed}
+            )
+    return module

@@ -50,7 +50,8 @@ def test_it_lets_a_trainer_revise_and_republish_without_rewriting_past_results(
 
     sign_in(page, "trainer")
     page.get_by_role("link", name="Admin").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("administration")
+    expect(page.locator("#site-name")).to_have_text("Awareness · administration")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Training content and records")
 
     # Back to draft while the content is revised.
     run_action(page, "/admin/lessons/module/", module.pk, "unpublish")
@@ -72,8 +73,10 @@ def test_it_lets_a_trainer_revise_and_republish_without_rewriting_past_results(
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
-    # Edit a timeline event of the case, inline on the case's page.
+    # Edit a timeline event of the case, inline on the case's page (the
+    # timeline opens under its heading).
     page.goto(f"/admin/cases/case/{module.case.pk}/change/")
+    page.locator("#events-heading").click()
     row_id = page.locator(f'input[name^="events-"][name$="-id"][value="{event.pk}"]')
     prefix = row_id.get_attribute("name").removesuffix("-id")
     page.locator(f'input[name="{prefix}-title_en"]').fill(new_title)

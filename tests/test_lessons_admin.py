@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.models import Status
 from lessons.models import Attempt, Module, Question, QuestionKind
-from tests.lessons_helpers import answer_all, make_module
+from tests.lessons_helpers import answer_all, make_module, write_in_chinese
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +129,8 @@ def test_raising_the_draw_of_a_published_module_beyond_its_bank_is_refused(admin
 
 
 def test_the_publish_action_publishes_only_complete_modules(admin_client):
-    ready = make_module("ready", questions=4, draw=4, status=Status.DRAFT)
-    short = make_module("short", questions=2, draw=4, status=Status.DRAFT)
+    ready = write_in_chinese(make_module("ready", questions=4, draw=4, status=Status.DRAFT))
+    short = write_in_chinese(make_module("short", questions=2, draw=4, status=Status.DRAFT))
     response = admin_client.post(
         reverse("admin:lessons_module_changelist"),
         {"action": "publish", "_selected_action": [ready.pk, short.pk]},
