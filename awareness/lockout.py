@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -47,3 +48,15 @@ def locked_out(
     seconds = max(0, int((until - timezone.now()).total_seconds()))
     response["Retry-After"] = str(seconds)
     return response
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """Axes' database handler, except that a sign-in the directory could not
+    check (down, or the service account refused) is not a wrong password:
+    it does not count toward the lockout, or everyone who tried during an
+    outage would be locked out once it ends."""
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if getattr(request, "directory_problem", None) == "unavailable":
+            return None
+        return super().user_login_failed(sender, credentials, request=request, **kwargs)

@@ -207,6 +207,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "awareness.addresses.client_address"
 AXES_LOCKOUT_CALLABLE = "awareness.lockout.locked_out"
+# A sign-in the directory could not check does not count (awareness/lockout.py).
+AXES_HANDLER = "awareness.lockout.LockoutHandler"
 # Every failure is kept (the last 1,000 per username) beside the counts, and
 # logged as a warning with its username and address (never the password).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

@@ -211,6 +211,25 @@ def test_a_directory_it_cannot_use_is_said_on_the_sign_in_page_and_logged(
     assert sign_in(client, "admin", "admin-pw-for-tests").status_code == 302
 
 
+def test_sign_ins_the_directory_could_not_check_do_not_count_toward_the_lockout(
+    client, directory, units, settings
+):
+    """Ten tries while the directory is down lock no one out once it is back;
+    wrong passwords, once it answers, count as usual."""
+    from axes.models import AccessAttempt
+
+    real_address = settings.AUTH_LDAP_SERVER_URI
+    settings.AUTH_LDAP_SERVER_URI = "ldap://127.0.0.1:9"  # nothing listens there
+    for _ in range(10):
+        assert sign_in(client, "zhangwei").status_code == 200
+    assert not AccessAttempt.objects.exists()
+    settings.AUTH_LDAP_SERVER_URI = real_address
+    assert sign_in(client, "zhangwei").status_code == 302
+    client.logout()
+    statuses = [sign_in(client, "zhangwei", "wrong-password").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+
+
 def test_sync_directory_creates_everyone_and_changes_nothing_the_second_time(directory, units):
     first = sync()
     # Eleven people may sign in (the twelfth is disabled); 孙丽 is not placed.
