@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from completion.models import Assignment, DueDateChange
-from tests.completion_helpers import make_admin, make_module, make_person, make_unit
+from tests.factories import make_admin, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from completion.models import BulkPrintJob, Certificate
-from tests.test_certificate_helpers import (
+from tests.factories import (
     completed,
     make_admin,
     make_module,
@@ -28,16 +28,16 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 @pytest.fixture
 def org(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    province = make_unit("P", "Province")
-    city = make_unit("C", "City", province)
-    district = make_unit("D", "District", city)
-    other_city = make_unit("O", "Other city", province)
+    province = make_unit(None, "Province", code="P")
+    city = make_unit(province, "City", code="C")
+    district = make_unit(city, "District", code="D")
+    other_city = make_unit(province, "Other city", code="O")
     module = make_module()
     other_module = make_module("other", "Another module")
     when = timezone.make_aware(datetime.datetime(2026, 3, 10, 10))
 
     def certify(username, name, unit, module=module, when=when):
-        person = make_person(username, name, unit)
+        person = make_person(unit, name, username=username)
         return Certificate.objects.issue_for(completion=completed(person, module, when=when))
 
     in_city = [certify("c1", "王小明", city), certify("c2", "欧阳娜娜", district)]
@@ -51,7 +51,7 @@ def org(settings, tmp_path):
         "province": province,
         "other_city": other_city,
         "module": module,
-        "admin": make_admin("city-admin", city),
+        "admin": make_admin(city, username="city-admin"),
         "in_city": in_city,
     }
 
@@ -174,14 +174,14 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, org):
 
 
 def test_it_hides_bulk_printing_from_people_who_administer_nothing(client, org):
-    client.force_login(make_person("plain"))
+    client.force_login(make_person(None, username="plain"))
 
     assert client.get(reverse("completion:bulk_print")).status_code == 404
 
 
 def test_it_hides_another_admins_job(client, org):
     job = BulkPrintJob.objects.create(requested_by=org["admin"], unit=org["city"])
-    client.force_login(make_admin("other-admin", org["province"]))
+    client.force_login(make_admin(org["province"], username="other-admin"))
 
     assert client.get(reverse("completion:bulk_print_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("completion:bulk_print_download", args=[job.pk])).status_code == 404

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from completion.models import Certificate
-from tests.test_certificate_helpers import (
+from tests.factories import (
     completed,
     make_admin,
     make_module,
@@ -20,18 +20,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def org():
-    province = make_unit("P", "Province")
-    city = make_unit("C", "City", province)
-    district = make_unit("D", "District", city)
-    sibling = make_unit("S", "Sibling city", province)
-    holder = make_person("wang", "王小明", district)
+    province = make_unit(None, "Province", code="P")
+    city = make_unit(province, "City", code="C")
+    district = make_unit(city, "District", code="D")
+    sibling = make_unit(province, "Sibling city", code="S")
+    holder = make_person(district, "王小明", username="wang")
     certificate = Certificate.objects.issue_for(completion=completed(holder, make_module()))
     return {
         "certificate": certificate,
         "holder": holder,
-        "parent_admin": make_admin("city-admin", city),
-        "sibling_admin": make_admin("sibling-admin", sibling),
-        "stranger": make_person("li", "李四", district),
+        "parent_admin": make_admin(city, username="city-admin"),
+        "sibling_admin": make_admin(sibling, username="sibling-admin"),
+        "stranger": make_person(district, "李四", username="li"),
         "url": reverse("completion:certificate_pdf", args=[certificate.serial]),
     }
 

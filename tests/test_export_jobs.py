@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from completion import exports
 from completion.models import Assignment, ExportJob
 from completion.tasks import write_export
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from completion.models import Employee
-from tests.completion_helpers import make_admin, make_person, make_unit
+from tests.factories import make_admin, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

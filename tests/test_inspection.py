@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from completion.models import Assignment, Certificate, Completion, ExportJob
-from tests.completion_helpers import make_admin, make_attempt, make_module, make_person, make_unit
+from tests.factories import make_admin, make_attempt, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

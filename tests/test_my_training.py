@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from completion.models import Assignment, Certificate
-from tests.completion_helpers import local, make_attempt, make_module, make_person, make_unit
+from tests.factories import local, make_attempt, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +102,9 @@ def test_it_links_a_valid_certificate_not_a_revoked_one(client, person):
 
 
 def test_it_says_when_no_attempts_are_left(client, person):
-    papers = make_module("papers", attempt_limit=1)
+    papers = make_module("papers", limit=1)
     assign(papers, person, 5)
-    make_attempt(person, papers, score=10, at=timezone.now())
+    make_attempt(person, papers, score=25, at=timezone.now())
     client.force_login(person)
     html = client.get(reverse("home")).content.decode()
     assert "Failed (no attempts left)" in html

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from completion.models import Assignment
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def org():
     """A province with two bureaus; one bureau has a section. Everyone is
     assigned one module, due yesterday: Li passed, Zhao never started."""
-    module = make_module("papers")
+    module = make_module("papers", questions=2)
     province = make_unit(None, "省")
     bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
     section = make_unit(bureau, "保密处")
@@ -36,8 +36,8 @@ def org():
         make_person(bureau, "赵强"),
         make_person(sibling, "钱芳"),
     )
-    make_attempt(li, module, score=100, at=local(2026, 1, 1, 9), missed=0)
-    make_attempt(qian, module, score=50, at=local(2026, 1, 1, 9), missed=1)
+    make_attempt(li, module, score=100, at=local(2026, 1, 1, 9))
+    make_attempt(qian, module, score=50, at=local(2026, 1, 1, 9))
     return {
         "module": module,
         "province": province,
@@ -167,8 +167,8 @@ def test_it_shows_which_questions_people_miss(client, org):
     misses = response.context["misses"]
     # 钱芳 missed question 1; 李明 missed nothing.
     assert [(m.text, m.answered, m.missed) for m in misses] == [
-        ("papers question 1", 2, 1),
-        ("papers question 2", 2, 0),
+        ("Question papers 1?", 2, 1),
+        ("Question papers 2?", 2, 0),
     ]
     assert "Questions people get wrong" in response.content.decode()
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from completion.models import Assignment
 from completion.reports import COLUMNS
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,
