@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from completion.models import BulkPrintJob, Certificate
-from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility
-from tests.conftest import ARTIFACTS, sign_in
+from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility, sign_in
+from tests.conftest import ARTIFACTS
 from tests.factories import (
     completed,
     make_admin,

@@ -10,30 +10,27 @@ from completion.models import Certificate
 from tests.factories import (
     completed,
     make_admin,
-    make_module,
     make_person,
-    make_unit,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    province = make_unit(None, "Province", code="P")
-    city = make_unit(province, "City", code="C")
-    district = make_unit(city, "District", code="D")
-    sibling = make_unit(province, "Sibling city", code="S")
-    holder = make_person(district, "王小明", username="wang")
-    certificate = Certificate.objects.issue_for(completion=completed(holder, make_module()))
-    return {
-        "certificate": certificate,
-        "holder": holder,
-        "parent_admin": make_admin(city, username="city-admin"),
-        "sibling_admin": make_admin(sibling, username="sibling-admin"),
-        "stranger": make_person(district, "李四", username="li"),
-        "url": reverse("completion:certificate_pdf", args=[certificate.serial]),
-    }
+def org(org):
+    """The shared organisation: 王小明, in 甲局's section, holds a certificate;
+    李四 works beside him; admins of 甲局 (above him) and of 乙局 (beside)."""
+    holder = make_person(org["section"], "王小明", username="wang")
+    certificate = Certificate.objects.issue_for(completion=completed(holder, org["module"]))
+    org.update(
+        certificate=certificate,
+        holder=holder,
+        parent_admin=make_admin(org["bureau"], username="city-admin"),
+        sibling_admin=make_admin(org["sibling"], username="sibling-admin"),
+        stranger=make_person(org["section"], "李四", username="li"),
+        url=reverse("completion:certificate_pdf", args=[certificate.serial]),
+    )
+    return org
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client, org):
