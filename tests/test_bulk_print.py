@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from completion.models import BulkPrintJob, Certificate
+from completion.models import BulkPrintJob
 from tests.factories import (
-    completed,
+    certified,
     make_admin,
     make_module,
     make_person,
@@ -36,7 +36,7 @@ def org(org, media_root):
 
     def certify(username, name, unit, module=module, when=when):
         person = make_person(unit, name, username=username)
-        return Certificate.objects.issue_for(completion=completed(person, module, when=when))
+        return certified(person, module, when=when)
 
     in_city = [certify("c1", "王小明", city), certify("c2", "欧阳娜娜", district)]
     in_city.append(certify("c3", "司马懿", district))

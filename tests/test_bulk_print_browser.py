@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from completion.models import BulkPrintJob, Certificate
+from completion.models import BulkPrintJob
 from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility, sign_in
 from tests.conftest import ARTIFACTS
 from tests.factories import (
-    completed,
+    certified,
     make_admin,
     make_module,
     make_person,
@@ -28,7 +28,7 @@ def admin():
     module = make_module()
     for number, name in enumerate(["王小明", "欧阳娜娜", "司马懿"]):
         person = make_person(district, name, username=f"p{number}")
-        Certificate.objects.issue_for(completion=completed(person, module))
+        certified(person, module)
     return make_admin(city, username="city-admin")
 
 

@@ -6,9 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from completion.models import Certificate
 from tests.factories import (
-    completed,
+    certified,
     make_admin,
     make_person,
 )
@@ -21,7 +20,7 @@ def org(org):
     """The shared organisation: 王小明, in 甲局's section, holds a certificate;
     李四 works beside him; admins of 甲局 (above him) and of 乙局 (beside)."""
     holder = make_person(org["section"], "王小明", username="wang")
-    certificate = Certificate.objects.issue_for(completion=completed(holder, org["module"]))
+    certificate = certified(holder, org["module"])
     org.update(
         certificate=certificate,
         holder=holder,

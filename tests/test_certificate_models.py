@@ -13,6 +13,7 @@ from completion.models import Certificate, Completion, SerialCounter
 from lessons.models import Reopening
 from tests.factories import (
     attempt_ready_to_pass,
+    certified,
     completed,
     make_module,
     make_person,
@@ -64,18 +65,14 @@ def test_it_names_someone_without_a_staff_record_by_account(module):
     named = get_user_model().objects.create_user("li", first_name="Li", last_name="Na")
     bare = get_user_model().objects.create_user("anon")
 
-    assert Certificate.objects.issue_for(completion=completed(named, module)).holder_name == "Li Na"
-    assert Certificate.objects.issue_for(completion=completed(bare, module)).holder_name == "anon"
+    assert certified(named, module).holder_name == "Li Na"
+    assert certified(bare, module).holder_name == "anon"
 
 
 def test_it_numbers_serials_per_year_in_sequence(module, unit):
     SerialCounter.objects.create(year=timezone.localtime().year, last=122)
-    first = Certificate.objects.issue_for(
-        completion=completed(make_person(unit, "a", username="a"), module)
-    )
-    second = Certificate.objects.issue_for(
-        completion=completed(make_person(unit, "b", username="b"), module)
-    )
+    first = certified(make_person(unit, "a", username="a"), module)
+    second = certified(make_person(unit, "b", username="b"), module)
 
     year = timezone.localtime().year
     assert first.serial == f"AW-{year}-000123"
@@ -84,10 +81,7 @@ def test_it_numbers_serials_per_year_in_sequence(module, unit):
 
 def test_it_gives_each_certificate_an_unguessable_token(module, unit):
     tokens = {
-        Certificate.objects.issue_for(
-            completion=completed(make_person(unit, f"p{n}", username=f"p{n}"), module)
-        ).token
-        for n in range(3)
+        certified(make_person(unit, f"p{n}", username=f"p{n}"), module).token for n in range(3)
     }
     assert len(tokens) == 3
     # 16 random bytes, URL-safe base64: 128 bits.
@@ -129,9 +123,7 @@ def test_it_acknowledges_once_and_issues_one_certificate(module, unit):
 
 def test_it_revokes_with_reason_and_who(module, unit):
     admin = make_person(None, username="boss")
-    certificate = Certificate.objects.issue_for(
-        completion=completed(make_person(unit, "wang", username="wang"), module)
-    )
+    certificate = certified(make_person(unit, "wang", username="wang"), module)
 
     assert certificate.revoke(by=admin, reason="Issued in error") is True
     assert certificate.revoke(by=admin, reason="Again") is False

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from completion.models import Certificate
 from completion.pdf import render_pdf
-from tests.factories import completed, make_module, make_person, make_unit
+from tests.factories import certified, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ def certificates(settings):
     )
     unit = make_unit(None, "Province", code="P")
     return [
-        Certificate.objects.issue_for(
-            completion=completed(make_person(unit, name, username=f"p{n}"), module, score=90)
-        )
+        certified(make_person(unit, name, username=f"p{n}"), module, score=90)
         for n, name in enumerate(NAMES)
     ]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from completion.models import Certificate
-from tests.factories import completed, make_module, make_person, make_unit
+from tests.factories import certified, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def certificate():
     module = make_module(
         "design-drawings", "The engineer who sold his drawings", questions=15, draw=15
     )
-    return Certificate.objects.issue_for(completion=completed(person, module, score=93))
+    return certified(person, module, score=93)
 
 
 def test_it_needs_no_sign_in_and_says_valid(client, certificate):
