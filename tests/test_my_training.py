@@ -80,24 +80,13 @@ def test_it_links_a_valid_certificate_not_a_revoked_one(client, person):
     papers = make_module("papers")
     assign(papers, person, 5)
     attempt = make_attempt(person, papers, score=100, at=local(2026, 1, 5, 10))
-    certificate = Certificate.objects.create(
-        serial="AW-2026-000001",
-        token="t" * 40,
-        completion=attempt.completion,
-        attempt=attempt,
-        user=person,
-        holder_name="王小明",
-        module_title=papers.title,
-        score=100,
-        passed_at=attempt.submitted_at,
-        issuing_organisation="Office",
-    )
+    certificate = Certificate.objects.issue_for(completion=attempt.completion)
     client.force_login(person)
-    assert "AW-2026-000001" in client.get(reverse("home")).content.decode()
+    assert certificate.serial in client.get(reverse("home")).content.decode()
     certificate.revoked_at = timezone.now()
     certificate.save()
     html = client.get(reverse("home")).content.decode()
-    assert "AW-2026-000001" not in html
+    assert certificate.serial not in html
     assert reverse("completion:acknowledge", args=["papers"]) in html
 
 

@@ -8,7 +8,7 @@ saves PNGs in docs/screenshots/ (or the folder in SCREENSHOTS_DIR), named
 fails its test and leaves `FAILED-<step>-<width>.png` beside them.
 
     bin/screenshots                  # every page at both widths
-    bin/screenshots -k unit-report   # one step (see --collect-only for the names)
+    bin/screenshots -k unit_report   # one step (see --collect-only for the names)
 """
 
 from __future__ import annotations
