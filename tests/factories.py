@@ -205,6 +205,29 @@ def add_question(module: Module, kind: str, text: str, order: int = 0) -> Questi
     return question
 
 
+def write_in_chinese(module: Module) -> Module:
+    """Give every learner-facing text of `module` and its case a Chinese
+    version (its English text marked 中文), so it may be published.
+    (From main's tests/lessons_helpers.py; it needs lessons.publishing.)"""
+    from modeltranslation.translator import translator  # noqa: I001
+
+    from lessons.publishing import learner_facing
+
+    for obj in [module, *learner_facing(module)]:
+        fields = translator.get_options_for_model(type(obj)).fields
+        changed = []
+        for name in fields:
+            english = getattr(obj, f"{name}_en")
+            if english:
+                setattr(obj, f"{name}_zh_hans", f"中文：{english}")
+                changed.append(f"{name}_zh_hans")
+        if changed:
+            type(obj).objects.filter(pk=obj.pk).update(
+                **{column: getattr(obj, column) for column in changed}
+            )
+    return module
+
+
 # ---------------------------------------------------------------------------
 # Attempts, completions, certificates
 
