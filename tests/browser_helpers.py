@@ -2,7 +2,7 @@
 JavaScript, and the checks a page must pass at phone width and from the keyboard.
 
 The fixtures here are imported by the test modules that use them (the shared
-ones — `browser`, `page`, `phone_page`, `demo` — live in `conftest.py`).
+ones — `browser`, `page`, `phone_page`, `demo`, `org` — live in `conftest.py`).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ AXE = Axe()
 
 
 def sign_in(page, username: str, password: str = "awareness-demo") -> None:
-    """conftest's sign_in, then wait until the sign-in has taken us away from
-    the form: its wait_for_load_state returns while the sign-in page is still
-    loaded, so a page.goto right after it could abort the sign-in's redirect."""
-    from tests import conftest
-
-    conftest.sign_in(page, username, password)
+    """Sign in through the real form, as a person would, and wait until the
+    sign-in has taken us away from the form: the sign-in page itself may
+    still fire a load event, so a page.goto right after a mere load could
+    abort the sign-in's redirect."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 

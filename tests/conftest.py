@@ -1,4 +1,7 @@
-"""Shared fixtures: people in their roles, and a real browser for journeys."""
+"""Shared fixtures: the demo, one small organisation (`org`), background
+tasks run at once, and a real browser for journeys. Test data is built with
+`tests.factories`; browser steps (`sign_in` and the journeys) live in
+`tests.browser_helpers`."""
 
 from __future__ import annotations
 
@@ -41,6 +44,48 @@ def demo(db) -> None:
 def chinese_demo(db) -> None:
     """The demo exactly as `make run` has it: its people read in Chinese."""
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def org(db) -> dict:
+    """The organisation the unit admin's pages are tested in:
+
+        省 (P)
+        ├── 甲局 (B1) ── 保密处 (B1-S)
+        └── 乙局 (B2)
+
+    and one published module, "papers", of two questions, both asked at every
+    attempt (so a score is 0, 50 or 100 and a report of missed questions is
+    the same for everyone). Nobody works there yet: a test module that needs
+    people, admins or history adds them by overriding `org` with a fixture of
+    the same name that takes this one."""
+    from tests.factories import make_module, make_unit
+
+    province = make_unit(None, "省", code="P")
+    bureau = make_unit(province, "甲局", code="B1")
+    section = make_unit(bureau, "保密处", code="B1-S")
+    sibling = make_unit(province, "乙局", code="B2")
+    return {
+        "province": province,
+        "bureau": bureau,
+        "section": section,
+        "sibling": sibling,
+        "module": make_module("papers", questions=2),
+    }
+
+
+@pytest.fixture
+def immediate_tasks(settings) -> None:
+    """Background tasks (exports, bulk prints) run at once, inside the
+    request that enqueues them, instead of waiting for a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """Files the app writes (job results) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 @pytest.fixture
@@ -100,17 +145,6 @@ def phone_page(browser, live_server) -> Iterator:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def sign_in(page, username: str, password: str = "awareness-demo") -> None:
-    """Sign in through the real form, as a person would."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    # Wait for the redirect away from the sign-in page, not just a load
-    # event (which the sign-in page itself may still fire).
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture(scope="session")

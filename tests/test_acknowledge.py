@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from completion.models import Certificate, Completion
-from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
+from tests.factories import completed, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def module():
 
 @pytest.fixture
 def person():
-    return make_person("wang", "王小明", make_unit("P", "Province"))
+    return make_person(make_unit(None, "Province", code="P"), "王小明", username="wang")
 
 
 @pytest.fixture

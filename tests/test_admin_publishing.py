@@ -9,7 +9,7 @@ from django.utils import translation
 
 from cases.models import Case, Event, Status
 from lessons.models import Module
-from tests.lessons_helpers import make_module, write_in_chinese
+from tests.factories import make_module, write_in_chinese
 from tests.test_lessons_admin import module_data
 
 pytestmark = pytest.mark.django_db

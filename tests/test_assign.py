@@ -7,22 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from completion.models import Assignment, DueDateChange
-from tests.completion_helpers import make_admin, make_module, make_person, make_unit
+from tests.factories import make_admin, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    province = make_unit(None, "省")
-    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
-    return {
-        "province": province,
-        "bureau": bureau,
-        "sibling": sibling,
-        "admin": make_admin(bureau),
-        "module": make_module("papers"),
-    }
+def org(org):
+    """The shared organisation, with an admin of 甲局."""
+    org["admin"] = make_admin(org["bureau"])
+    return org
 
 
 def due(days=14):

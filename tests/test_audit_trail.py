@@ -16,8 +16,7 @@ from django.utils import timezone
 from cases.models import Case, Event
 from completion.models import Assignment, Certificate, Employee, Unit, UnitAdmin
 from lessons.models import Choice, Module, Question
-from tests import test_certificate_helpers as certificates
-from tests.completion_helpers import make_admin, make_module, make_person, make_unit
+from tests.factories import completed, make_admin, make_module, make_person, make_unit
 from tests.test_cases_admin import CHANGE_URL, change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +81,8 @@ def test_editing_a_case_in_the_admin_records_who_changed_what(demo, client):
 
 
 def test_a_revocation_is_recorded_with_who_when_and_why(client, superuser):
-    person = certificates.make_person("wang", "王小明", certificates.make_unit("P", "Province"))
-    completion = certificates.completed(person, certificates.make_module())
+    person = make_person(make_unit(None, "Province", code="P"), "王小明", username="wang")
+    completion = completed(person, make_module())
     certificate = Certificate.objects.issue_for(completion=completion)
     client.post(
         reverse("admin:completion_certificate_changelist"),

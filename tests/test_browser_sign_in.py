@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import sign_in
+from tests.browser_helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,48 +12,45 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from completion.models import BulkPrintJob, Certificate
-from tests.test_certificate_helpers import (
-    completed,
+from completion.models import BulkPrintJob
+from tests.factories import (
+    certified,
     make_admin,
     make_module,
     make_person,
-    make_unit,
 )
 
 pytestmark = pytest.mark.django_db
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
-def org(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    province = make_unit("P", "Province")
-    city = make_unit("C", "City", province)
-    district = make_unit("D", "District", city)
-    other_city = make_unit("O", "Other city", province)
-    module = make_module()
+def org(org, media_root):
+    """The shared organisation, with 甲局 as "the city" (and its section as
+    the district below it): certificates of its module for three people in
+    the city, and ones that must not be printed with them — from 乙局, of
+    another module, passed too late, revoked. An admin of the city."""
+    city, district = org["bureau"], org["section"]
+    module = org["module"]
     other_module = make_module("other", "Another module")
     when = timezone.make_aware(datetime.datetime(2026, 3, 10, 10))
 
     def certify(username, name, unit, module=module, when=when):
-        person = make_person(username, name, unit)
-        return Certificate.objects.issue_for(completion=completed(person, module, when=when))
+        person = make_person(unit, name, username=username)
+        return certified(person, module, when=when)
 
     in_city = [certify("c1", "王小明", city), certify("c2", "欧阳娜娜", district)]
     in_city.append(certify("c3", "司马懿", district))
-    certify("o1", "Outside", other_city)
+    certify("o1", "Outside", org["sibling"])
     certify("m1", "Other module", district, module=other_module)
     certify("late", "Too late", district, when=when + datetime.timedelta(days=60))
     certify("revoked", "Revoked", district).revoke(by=None, reason="r")
-    return {
-        "city": city,
-        "province": province,
-        "other_city": other_city,
-        "module": module,
-        "admin": make_admin("city-admin", city),
-        "in_city": in_city,
-    }
+    org.update(
+        city=city,
+        other_city=org["sibling"],
+        admin=make_admin(city, username="city-admin"),
+        in_city=in_city,
+    )
+    return org
 
 
 def form_data(org, unit=None):
@@ -65,8 +62,7 @@ def form_data(org, unit=None):
     }
 
 
-def test_it_prints_the_selection_as_one_pdf_with_a_page_each(client, org, settings):
-    settings.TASKS = IMMEDIATE
+def test_it_prints_the_selection_as_one_pdf_with_a_page_each(client, org, immediate_tasks):
     client.force_login(org["admin"])
 
     response = client.post(reverse("completion:bulk_print"), form_data(org))
@@ -160,8 +156,8 @@ def test_it_offers_only_units_in_the_admins_subtree(client, org):
     page = client.get(reverse("completion:bulk_print")).content.decode()
     response = client.post(reverse("completion:bulk_print"), form_data(org, org["other_city"]))
 
-    assert "District" in page
-    assert "Other city" not in page
+    assert "保密处" in page  # the district below the city
+    assert "乙局" not in page  # the other city
     assert response.status_code == 400  # a unit not offered does not fit the form
     assert not BulkPrintJob.objects.exists()
 
@@ -174,14 +170,14 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, org):
 
 
 def test_it_hides_bulk_printing_from_people_who_administer_nothing(client, org):
-    client.force_login(make_person("plain"))
+    client.force_login(make_person(None, username="plain"))
 
     assert client.get(reverse("completion:bulk_print")).status_code == 404
 
 
 def test_it_hides_another_admins_job(client, org):
     job = BulkPrintJob.objects.create(requested_by=org["admin"], unit=org["city"])
-    client.force_login(make_admin("other-admin", org["province"]))
+    client.force_login(make_admin(org["province"], username="other-admin"))
 
     assert client.get(reverse("completion:bulk_print_job", args=[job.pk])).status_code == 404
     assert client.get(reverse("completion:bulk_print_download", args=[job.pk])).status_code == 404

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from completion.models import BulkPrintJob, Certificate
-from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility
-from tests.conftest import ARTIFACTS, sign_in
-from tests.test_certificate_helpers import (
-    completed,
+from completion.models import BulkPrintJob
+from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility, sign_in
+from tests.conftest import ARTIFACTS
+from tests.factories import (
+    certified,
     make_admin,
     make_module,
     make_person,
@@ -23,13 +23,13 @@ PASSWORD = "pw-for-tests-only"
 
 @pytest.fixture
 def admin():
-    city = make_unit("C", "City")
-    district = make_unit("D", "District", city)
+    city = make_unit(None, "City", code="C")
+    district = make_unit(city, "District", code="D")
     module = make_module()
     for number, name in enumerate(["王小明", "欧阳娜娜", "司马懿"]):
-        person = make_person(f"p{number}", name, district)
-        Certificate.objects.issue_for(completion=completed(person, module))
-    return make_admin("city-admin", city)
+        person = make_person(district, name, username=f"p{number}")
+        certified(person, module)
+    return make_admin(city, username="city-admin")
 
 
 def test_it_polls_until_the_pdf_is_ready(page, admin):

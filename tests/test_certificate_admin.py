@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from completion.models import Certificate
-from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
+from tests.factories import certified, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:completion_certificate_changelist")
@@ -23,8 +23,8 @@ def superuser(client):
 
 @pytest.fixture
 def certificate():
-    person = make_person("wang", "王小明", make_unit("P", "Province"))
-    return Certificate.objects.issue_for(completion=completed(person, make_module()))
+    person = make_person(make_unit(None, "Province", code="P"), "王小明", username="wang")
+    return certified(person, make_module())
 
 
 def test_it_asks_for_a_reason_before_revoking(client, superuser, certificate):

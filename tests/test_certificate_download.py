@@ -6,34 +6,30 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from completion.models import Certificate
-from tests.test_certificate_helpers import (
-    completed,
+from tests.factories import (
+    certified,
     make_admin,
-    make_module,
     make_person,
-    make_unit,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    province = make_unit("P", "Province")
-    city = make_unit("C", "City", province)
-    district = make_unit("D", "District", city)
-    sibling = make_unit("S", "Sibling city", province)
-    holder = make_person("wang", "王小明", district)
-    certificate = Certificate.objects.issue_for(completion=completed(holder, make_module()))
-    return {
-        "certificate": certificate,
-        "holder": holder,
-        "parent_admin": make_admin("city-admin", city),
-        "sibling_admin": make_admin("sibling-admin", sibling),
-        "stranger": make_person("li", "李四", district),
-        "url": reverse("completion:certificate_pdf", args=[certificate.serial]),
-    }
+def org(org):
+    """The shared organisation: 王小明, in 甲局's section, holds a certificate;
+    李四 works beside him; admins of 甲局 (above him) and of 乙局 (beside)."""
+    holder = make_person(org["section"], "王小明", username="wang")
+    certificate = certified(holder, org["module"])
+    org.update(
+        certificate=certificate,
+        holder=holder,
+        parent_admin=make_admin(org["bureau"], username="city-admin"),
+        sibling_admin=make_admin(org["sibling"], username="sibling-admin"),
+        stranger=make_person(org["section"], "李四", username="li"),
+        url=reverse("completion:certificate_pdf", args=[certificate.serial]),
+    )
+    return org
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client, org):

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from completion.models import Certificate
 from completion.pdf import render_pdf
-from tests.test_certificate_helpers import completed, make_module, make_person, make_unit
+from tests.factories import certified, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,13 @@ NAMES = ["王小明", "欧阳娜娜", "司马懿", "刘䶮", "龑𠀾"]
 @pytest.fixture
 def certificates(settings):
     settings.SITE_URL = "https://awareness.example.gov.cn"
-    module = make_module()
-    unit = make_unit("P", "Province")
+    # Ten questions a sitting, so that the certificates can say 90%.
+    module = make_module(
+        "design-drawings", "The engineer who sold his drawings", questions=10, draw=10
+    )
+    unit = make_unit(None, "Province", code="P")
     return [
-        Certificate.objects.issue_for(
-            completion=completed(make_person(f"p{n}", name, unit), module, score=90)
-        )
+        certified(make_person(unit, name, username=f"p{n}"), module, score=90)
         for n, name in enumerate(NAMES)
     ]
 

@@ -7,7 +7,7 @@ import pytest
 
 from completion.models import Assignment, Employee, TrainingStatus, training_of
 from completion.reports import requirements
-from tests.completion_helpers import local, make_attempt, make_module, make_person, make_unit
+from tests.factories import local, make_attempt, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,8 @@ DUE = date(2026, 3, 10)
 
 @pytest.fixture
 def setup():
-    module = make_module("papers", attempt_limit=2)
+    # Ten questions a sitting, so that scores are multiples of ten.
+    module = make_module("papers", questions=10, draw=10, limit=2)
     province = make_unit(None, "省")
     bureau = make_unit(province, "局")
     person = make_person(bureau)

@@ -3,7 +3,7 @@
 import pytest
 
 from completion.models import Unit, UnitAdmin
-from tests.completion_helpers import make_person, make_unit
+from tests.factories import make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

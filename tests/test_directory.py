@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
 from completion.schedule import run_due
-from tests.completion_helpers import make_admin, make_attempt, make_module, make_person
 from tests.directory_helpers import PEOPLE_PASSWORD, person_dn, person_ldif
+from tests.factories import make_admin, make_attempt, make_module, make_person
 
 pytestmark = pytest.mark.django_db
 

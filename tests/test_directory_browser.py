@@ -3,7 +3,8 @@
 import pytest
 
 from completion.models import Unit
-from tests.conftest import ARTIFACTS, sign_in
+from tests.browser_helpers import sign_in
+from tests.conftest import ARTIFACTS
 from tests.directory_helpers import PEOPLE_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +39,7 @@ def test_the_sign_in_page_says_when_the_directory_is_down(directory, page, setti
 
 
 def test_the_top_units_admin_sees_who_is_not_placed(directory, page, browser, live_server):
-    from tests.completion_helpers import make_admin
+    from tests.factories import make_admin
 
     root = Unit.objects.create_child(None, code="SZT", name="示范厅")
     make_admin(root, username="root-admin")

@@ -11,41 +11,39 @@ from openpyxl import load_workbook
 from completion import exports
 from completion.models import Assignment, ExportJob
 from completion.tasks import write_export
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,
-    make_module,
     make_person,
-    make_unit,
 )
 
 pytestmark = pytest.mark.django_db
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 QUERY = "?status=not_started&sort=-name"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def org(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.TASKS = IMMEDIATE
-    module = make_module("papers")
-    province = make_unit(None, "省")
-    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
+def org(org, media_root, immediate_tasks):
+    """The shared organisation, everyone assigned its module, due in five
+    days: in 甲局 李明 (passed), a name that is a formula and 王芳, in 乙局
+    钱芳; admins of 甲局, of 乙局 (a stranger to 甲局) and of the province.
+    Jobs run at once."""
+    module = org["module"]
     Assignment.objects.assign(
-        module=module, unit=province, due_date=timezone.localdate() + timedelta(days=5), by=None
+        module=module,
+        unit=org["province"],
+        due_date=timezone.localdate() + timedelta(days=5),
+        by=None,
     )
-    make_attempt(make_person(bureau, "李明"), module, score=100, at=local(2026, 1, 1, 9))
-    make_person(bureau, '=HYPERLINK("http://evil")')
-    make_person(bureau, "王芳")
-    make_person(sibling, "钱芳")
-    return {
-        "bureau": bureau,
-        "admin": make_admin(bureau),
-        "stranger": make_admin(sibling),
-        "province_admin": make_admin(province),
-    }
+    make_attempt(make_person(org["bureau"], "李明"), module, score=100, at=local(2026, 1, 1, 9))
+    make_person(org["bureau"], '=HYPERLINK("http://evil")')
+    make_person(org["bureau"], "王芳")
+    make_person(org["sibling"], "钱芳")
+    org["admin"] = make_admin(org["bureau"])
+    org["stranger"] = make_admin(org["sibling"])
+    org["province_admin"] = make_admin(org["province"])
+    return org
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from completion import exports
 from completion.models import Assignment, ExportJob
 from completion.tasks import write_export
-from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility
-from tests.completion_helpers import make_admin, make_module, make_person, make_unit
-from tests.conftest import ARTIFACTS, sign_in
+from tests.browser_helpers import assert_no_horizontal_scroll, check_accessibility, sign_in
+from tests.conftest import ARTIFACTS
+from tests.factories import make_admin, make_module, make_person, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-for-tests-only"

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from completion.models import Assignment, local_today
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,

@@ -20,8 +20,7 @@ from django.utils import timezone
 from completion.models import Assignment, Certificate, Completion
 from completion.services import submit_attempt
 from lessons.models import Attempt, AttemptChoice, DecisionOption
-from tests.completion_helpers import make_admin, make_person, make_unit
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_admin, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

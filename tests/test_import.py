@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from completion.models import Employee
-from tests.completion_helpers import make_admin, make_person, make_unit
+from tests.factories import make_admin, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +14,11 @@ HEADER = "full_name,employee_number,unit_code,email\n"
 
 
 @pytest.fixture
-def org():
-    province = make_unit(None, "省", code="P")
-    bureau = make_unit(province, "甲局", code="B1")
-    section = make_unit(bureau, "保密处", code="B1-S")
-    sibling = make_unit(province, "乙局", code="B2")
-    return {"bureau": bureau, "section": section, "sibling": sibling, "admin": make_admin(bureau)}
+def org(org):
+    """The shared organisation (its units' codes are what the files name),
+    with an admin of 甲局."""
+    org["admin"] = make_admin(org["bureau"])
+    return org
 
 
 def upload(client, org, text: str):

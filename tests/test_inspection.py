@@ -11,18 +11,18 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from completion.models import Assignment, Certificate, Completion, ExportJob
-from tests.completion_helpers import make_admin, make_attempt, make_module, make_person, make_unit
+from tests.factories import make_admin, make_attempt, make_person
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    module = make_module("papers")
-    province = make_unit(None, "省")
-    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
+def org(org, media_root, immediate_tasks):
+    """The shared organisation, its module assigned to 甲局 by its admin
+    (then the due date moved once). 李明 (甲局) and 钱芳 (乙局) passed and
+    confirmed the commitment; 李明's certificate was revoked. Jobs run at once."""
+    module = org["module"]
+    bureau, sibling = org["bureau"], org["sibling"]
     admin = make_admin(bureau)
     due = timezone.localdate() + timedelta(days=10)
     Assignment.objects.assign(module=module, unit=bureau, due_date=due, by=admin)
@@ -35,7 +35,8 @@ def org(settings, tmp_path):
         completion = Completion.objects.get(user=person)
         certificate = Certificate.objects.acknowledge(completion=completion, text="I will.")
     Certificate.objects.get(user=inside).revoke(by=admin, reason="Issued in error")
-    return {"bureau": bureau, "admin": admin, "stranger": make_admin(sibling), "cert": certificate}
+    org.update(admin=admin, stranger=make_admin(sibling), cert=certificate)
+    return org
 
 
 def test_it_writes_the_units_history_in_five_sheets(client, org):

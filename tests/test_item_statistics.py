@@ -11,8 +11,7 @@ from django.utils import timezone
 from completion.models import Assignment
 from lessons.models import Attempt, AttemptQuestion, Question
 from lessons.statistics import ItemStatistics, choice_picks, statistics_by_question
-from tests.completion_helpers import make_admin, make_people, make_unit
-from tests.lessons_helpers import make_module
+from tests.factories import make_admin, make_module, make_people, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.models import Status
 from lessons.models import Attempt, Module, Question, QuestionKind
-from tests.lessons_helpers import answer_all, make_module, write_in_chinese
+from tests.factories import answer_all, make_module, write_in_chinese
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from lessons.models import (
     Question,
     QuestionKind,
 )
-from tests.lessons_helpers import answer_all, correct_ids, make_module, wrong_ids
+from tests.factories import answer_all, correct_ids, make_module, wrong_ids
 
 pytestmark = pytest.mark.django_db
 

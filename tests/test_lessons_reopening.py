@@ -5,7 +5,7 @@ import pytest
 from completion.models import Certificate, Completion
 from completion.services import submit_attempt
 from lessons.models import Attempt, Reopening
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_module
 
 pytestmark = pytest.mark.django_db
 

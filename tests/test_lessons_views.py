@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cases.models import Status
 from lessons.models import Attempt, DecisionResponse
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_module
 
 pytestmark = pytest.mark.django_db
 

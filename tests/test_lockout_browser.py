@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cases.models import Case
-from tests.browser_helpers import check_accessibility
-from tests.conftest import ARTIFACTS, sign_in
+from tests.browser_helpers import check_accessibility, sign_in
+from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from completion.models import Assignment, Certificate
-from tests.completion_helpers import local, make_attempt, make_module, make_person, make_unit
+from tests.factories import local, make_attempt, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -80,31 +80,20 @@ def test_it_links_a_valid_certificate_not_a_revoked_one(client, person):
     papers = make_module("papers")
     assign(papers, person, 5)
     attempt = make_attempt(person, papers, score=100, at=local(2026, 1, 5, 10))
-    certificate = Certificate.objects.create(
-        serial="AW-2026-000001",
-        token="t" * 40,
-        completion=attempt.completion,
-        attempt=attempt,
-        user=person,
-        holder_name="王小明",
-        module_title=papers.title,
-        score=100,
-        passed_at=attempt.submitted_at,
-        issuing_organisation="Office",
-    )
+    certificate = Certificate.objects.issue_for(completion=attempt.completion)
     client.force_login(person)
-    assert "AW-2026-000001" in client.get(reverse("home")).content.decode()
+    assert certificate.serial in client.get(reverse("home")).content.decode()
     certificate.revoked_at = timezone.now()
     certificate.save()
     html = client.get(reverse("home")).content.decode()
-    assert "AW-2026-000001" not in html
+    assert certificate.serial not in html
     assert reverse("completion:acknowledge", args=["papers"]) in html
 
 
 def test_it_says_when_no_attempts_are_left(client, person):
-    papers = make_module("papers", attempt_limit=1)
+    papers = make_module("papers", limit=1)
     assign(papers, person, 5)
-    make_attempt(person, papers, score=10, at=timezone.now())
+    make_attempt(person, papers, score=25, at=timezone.now())
     client.force_login(person)
     html = client.get(reverse("home")).content.decode()
     assert "Failed (no attempts left)" in html

@@ -12,9 +12,9 @@ from tests.browser_helpers import (  # noqa: F401 — no_js_page is a fixture
     answer_ids,
     answer_quiz,
     no_js_page,
+    sign_in,
     submit_review,
 )
-from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

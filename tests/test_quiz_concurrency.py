@@ -8,7 +8,7 @@ from django.db import connection
 from completion import services
 from completion.models import Completion
 from lessons.models import Attempt
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_module
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import Status
 from completion.models import Certificate, Completion
 from lessons.models import Attempt, AttemptStatus
-from tests.lessons_helpers import make_module
+from tests.factories import make_module
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from completion.models import Certificate, Completion
 from lessons.models import Attempt
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_module
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.utils import timezone, translation
 
 from completion.models import Assignment
 from lessons.models import Attempt
-from tests.completion_helpers import make_admin, make_person, make_unit
-from tests.lessons_helpers import answer_all, make_module
+from tests.factories import answer_all, make_admin, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 

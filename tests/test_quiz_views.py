@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from completion.models import Completion
 from lessons.models import Attempt, AttemptChoice, AttemptQuestion, AttemptStatus
-from tests.lessons_helpers import answer_all, correct_ids, make_module, wrong_ids
+from tests.factories import answer_all, correct_ids, make_module, wrong_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,8 @@ from completion import reminders
 from completion.models import Assignment, Employee, Reminder, local_today
 from completion.schedule import run_due
 from completion.tasks import send_reminders
-from tests.completion_helpers import (
+from tests.conftest import ARTIFACTS
+from tests.factories import (
     make_admin,
     make_attempt,
     make_module,
@@ -32,7 +33,6 @@ from tests.completion_helpers import (
     make_person,
     make_unit,
 )
-from tests.conftest import ARTIFACTS
 from tests.mail_helpers import Inbox, free_port, parts, serve, subject
 
 TODAY = local_today()
@@ -44,7 +44,7 @@ def smtp_server(settings) -> Iterator[Inbox]:
 
 
 @pytest.fixture
-def org(db):
+def organisation(db):
     province = make_unit(name="示范省")
     bureau = make_unit(province, name="外事办")
     office = make_unit(province, name="财政厅")
@@ -72,9 +72,12 @@ def org(db):
     }
 
 
-def assign(org, due, unit=None):
+def assign(organisation, due, unit=None):
     assignment, _ = Assignment.objects.assign(
-        module=org["module"], unit=unit or org["bureau"], due_date=due, by=org["admin"]
+        module=organisation["module"],
+        unit=unit or organisation["bureau"],
+        due_date=due,
+        by=organisation["admin"],
     )
     return assignment
 
@@ -85,9 +88,9 @@ def run(today=TODAY):
     return outcome, lines
 
 
-def test_a_reminder_arrives_in_each_persons_language_with_text_and_html(org, smtp_server):
+def test_a_reminder_arrives_in_each_persons_language_with_text_and_html(organisation, smtp_server):
     due = TODAY + timedelta(days=7)
-    assign(org, due)
+    assign(organisation, due)
     outcome, lines = run()
 
     assert len(outcome.sent) == 2 and not outcome.failed
@@ -113,8 +116,8 @@ def test_a_reminder_arrives_in_each_persons_language_with_text_and_html(org, smt
     assert any("before_7" in line and "alice@example.org" in line for line in lines)
 
 
-def test_a_second_run_sends_nothing_and_every_reminder_is_recorded(org, smtp_server):
-    assignment = assign(org, TODAY - timedelta(days=1))
+def test_a_second_run_sends_nothing_and_every_reminder_is_recorded(organisation, smtp_server):
+    assignment = assign(organisation, TODAY - timedelta(days=1))
     first, _ = run()
     second, _ = run()
 
@@ -129,12 +132,12 @@ def test_a_second_run_sends_nothing_and_every_reminder_is_recorded(org, smtp_ser
     assert all(r.due_date == assignment.due_date and r.sent_at for r in recorded)
 
 
-def test_the_calendar_around_a_due_date(org, smtp_server, settings):
+def test_the_calendar_around_a_due_date(organisation, smtp_server, settings):
     """7 and 1 days before, the day after, then weekly while overdue: one
     message each, whatever the number of runs a day; none once passed."""
     settings.REMINDER_DIGESTS = False
     due = TODAY + timedelta(days=10)
-    assign(org, due)
+    assign(organisation, due)
     sent_on = {}
     for offset in range(-10, 23):
         day = due + timedelta(days=offset)
@@ -156,41 +159,44 @@ def test_the_calendar_around_a_due_date(org, smtp_server, settings):
     assert len(smtp_server.to("alice@example.org")) == 6
 
     # Alice passes (late): her reminders stop; Zhang San's go on.
-    make_attempt(org["alice"], org["module"], score=100, at=timezone.now())
+    make_attempt(organisation["alice"], organisation["module"], score=100, at=timezone.now())
     smtp_server.clear()
     outcome, _ = run(today=due + timedelta(days=29))
     assert [plan.email for plan in outcome.sent] == ["zhangsan@example.org"]
 
 
-def test_configured_intervals(org, smtp_server, settings):
+def test_configured_intervals(organisation, smtp_server, settings):
     settings.REMINDER_DAYS_BEFORE = [3]
     settings.REMINDER_OVERDUE_EVERY_DAYS = 0
     settings.REMINDER_DIGESTS = False
     due = TODAY + timedelta(days=5)
-    assign(org, due)
+    assign(organisation, due)
     sent = {
         offset: len(run(today=due + timedelta(days=offset))[0].sent) for offset in range(-5, 30)
     }
     assert {offset for offset, count in sent.items() if count} == {-3, 1}
 
 
-def test_a_new_due_date_starts_its_own_calendar(org, smtp_server, settings):
+def test_a_new_due_date_starts_its_own_calendar(organisation, smtp_server, settings):
     settings.REMINDER_DIGESTS = False
-    assign(org, TODAY - timedelta(days=1))
+    assign(organisation, TODAY - timedelta(days=1))
     assert len(run()[0].sent) == 2
     # An extension: a week from today. The 7-day reminder is about the new date.
     new_due = TODAY + timedelta(days=7)
-    assignment = assign(org, new_due)
+    assignment = assign(organisation, new_due)
     outcome, _ = run()
     assert [(p.kind, p.step, p.due_date) for p in outcome.sent] == [("before", 7, new_due)] * 2
     assert Reminder.objects.filter(assignment=assignment, due_date=new_due).count() == 2
 
 
-def test_a_personal_due_date_is_the_one_reminded_about(org, smtp_server, settings):
+def test_a_personal_due_date_is_the_one_reminded_about(organisation, smtp_server, settings):
     settings.REMINDER_DIGESTS = False
-    assign(org, TODAY + timedelta(days=30))
+    assign(organisation, TODAY + timedelta(days=30))
     personal, _ = Assignment.objects.assign(
-        module=org["module"], user=org["alice"], due_date=TODAY + timedelta(days=1), by=None
+        module=organisation["module"],
+        user=organisation["alice"],
+        due_date=TODAY + timedelta(days=1),
+        by=None,
     )
     outcome, _ = run()
     assert [(p.email, p.step, p.assignment_id) for p in outcome.sent] == [
@@ -198,8 +204,10 @@ def test_a_personal_due_date_is_the_one_reminded_about(org, smtp_server, setting
     ]
 
 
-def test_a_refused_message_is_recorded_failed_and_delivered_once_by_the_next_run(org, smtp_server):
-    assign(org, TODAY - timedelta(days=1))
+def test_a_refused_message_is_recorded_failed_and_delivered_once_by_the_next_run(
+    organisation, smtp_server
+):
+    assign(organisation, TODAY - timedelta(days=1))
     smtp_server.refuse = "550 5.1.1 Mailbox unavailable"
     outcome, lines = run()
     assert outcome.sent == [] and len(outcome.failed) == 3  # two learners and the digest
@@ -221,8 +229,10 @@ def test_a_refused_message_is_recorded_failed_and_delivered_once_by_the_next_run
     assert {(r.outcome, r.tries, r.error) for r in rows} == {("sent", 2, "")}
 
 
-def test_an_unreachable_server_is_reported_and_the_next_run_delivers(org, smtp_server, settings):
-    assign(org, TODAY - timedelta(days=1))
+def test_an_unreachable_server_is_reported_and_the_next_run_delivers(
+    organisation, smtp_server, settings
+):
+    assign(organisation, TODAY - timedelta(days=1))
     reachable_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = free_port()  # nobody listens there
     output, errors = io.StringIO(), io.StringIO()
@@ -242,8 +252,8 @@ def test_an_unreachable_server_is_reported_and_the_next_run_delivers(org, smtp_s
     assert "0 sent, 0 failed." in output.getvalue() and len(smtp_server.messages) == 3
 
 
-def test_dry_run_lists_without_sending_or_recording(org, smtp_server):
-    assign(org, TODAY + timedelta(days=1))
+def test_dry_run_lists_without_sending_or_recording(organisation, smtp_server):
+    assign(organisation, TODAY + timedelta(days=1))
     output = io.StringIO()
     call_command("send_reminders", "--dry-run", stdout=output)
     assert "before_1" in output.getvalue() and "alice@example.org" in output.getvalue()
@@ -251,13 +261,17 @@ def test_dry_run_lists_without_sending_or_recording(org, smtp_server):
     assert smtp_server.messages == [] and not Reminder.objects.exists()
 
 
-def test_the_weekly_digest_lists_overdue_people_by_unit(org, smtp_server):
-    assign(org, TODAY - timedelta(days=3))
-    assign(org, TODAY - timedelta(days=10), unit=org["office"])
-    no_email = make_person(org["office"], name="李四", username="lisi")
+def test_the_weekly_digest_lists_overdue_people_by_unit(organisation, smtp_server):
+    assign(organisation, TODAY - timedelta(days=3))
+    assign(organisation, TODAY - timedelta(days=10), unit=organisation["office"])
+    no_email = make_person(organisation["office"], name="李四", username="lisi")
     # On time elsewhere: not in the digest.
-    assign(org, TODAY + timedelta(days=3), unit=make_unit(org["province"], name="科技厅"))
-    make_person(org["province"].children.get(name="科技厅"), name="王五")
+    assign(
+        organisation,
+        TODAY + timedelta(days=3),
+        unit=make_unit(organisation["province"], name="科技厅"),
+    )
+    make_person(organisation["province"].children.get(name="科技厅"), name="王五")
 
     outcome, _ = run()
     digest = smtp_server.to("chief@example.org")
@@ -267,7 +281,7 @@ def test_the_weekly_digest_lists_overdue_people_by_unit(org, smtp_server):
     assert text.index("外事办") < text.index("张三") < text.index("财政厅") < text.index("李四")
     assert "王五" not in text
     assert "未登记电子邮箱" in text  # Li Si has no address
-    assert f"/report/{org['province'].pk}/" in text
+    assert f"/report/{organisation['province'].pk}/" in text
     assert not no_email.email
 
     # Once a week: not again this week, again next week.
@@ -278,12 +292,12 @@ def test_the_weekly_digest_lists_overdue_people_by_unit(org, smtp_server):
     assert len(smtp_server.to("chief@example.org")) == 2
 
 
-def test_a_digest_covers_only_the_admins_subtree(org, smtp_server):
-    assign(org, TODAY - timedelta(days=3), unit=org["province"])
-    office_admin = make_admin(org["office"], username="office_admin")
+def test_a_digest_covers_only_the_admins_subtree(organisation, smtp_server):
+    assign(organisation, TODAY - timedelta(days=3), unit=organisation["province"])
+    office_admin = make_admin(organisation["office"], username="office_admin")
     office_admin.email = "office@example.org"
     office_admin.save()
-    make_person(org["office"], name="李四")
+    make_person(organisation["office"], name="李四")
     run()
     (digest,) = [
         message
@@ -294,8 +308,8 @@ def test_a_digest_covers_only_the_admins_subtree(org, smtp_server):
     assert "李四" in text and "张三" not in text and "Alice" not in text
 
 
-def test_working_out_what_is_due_takes_the_same_queries_for_many_people(org, smtp_server):
-    assign(org, TODAY - timedelta(days=1), unit=org["province"])
+def test_working_out_what_is_due_takes_the_same_queries_for_many_people(organisation, smtp_server):
+    assign(organisation, TODAY - timedelta(days=1), unit=organisation["province"])
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -303,7 +317,7 @@ def test_working_out_what_is_due_takes_the_same_queries_for_many_people(org, smt
         return len(captured)
 
     few = queries()
-    make_people(org["office"], 300)
+    make_people(organisation["office"], 300)
     get_user_model().objects.filter(username__startswith="bulk").update(
         email=Concat("username", Value("@example.org"))
     )
@@ -311,10 +325,11 @@ def test_working_out_what_is_due_takes_the_same_queries_for_many_people(org, smt
     assert len(reminders.due(TODAY)) > 300
 
 
-def test_the_worker_schedule_runs_the_reminders(org, smtp_server, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def test_the_worker_schedule_runs_the_reminders(
+    organisation, smtp_server, settings, immediate_tasks
+):
     settings.SCHEDULE = {"completion.tasks.send_reminders": 60}
-    assign(org, TODAY - timedelta(days=1))
+    assign(organisation, TODAY - timedelta(days=1))
     assert run_due() == ["completion.tasks.send_reminders"]
     assert len(smtp_server.messages) == 3
     assert run_due() == []  # not due again within the hour
@@ -337,8 +352,8 @@ def test_demo_reminders_reach_overdue_people_and_the_unit_admin(chinese_demo, sm
     assert len(smtp_server.messages) == count
 
 
-def test_screenshot_of_a_reminder_email(org, smtp_server, browser):
-    assign(org, TODAY + timedelta(days=7))
+def test_screenshot_of_a_reminder_email(organisation, smtp_server, browser):
+    assign(organisation, TODAY + timedelta(days=7))
     run()
     ARTIFACTS.mkdir(exist_ok=True)
     for address, name in (
@@ -355,11 +370,11 @@ def test_screenshot_of_a_reminder_email(org, smtp_server, browser):
 
 
 def test_the_unit_report_shows_when_each_person_was_last_reminded(
-    org, smtp_server, client, django_assert_max_num_queries
+    organisation, smtp_server, client, django_assert_max_num_queries
 ):
-    assign(org, TODAY - timedelta(days=1))
-    url = reverse("completion:unit_report", args=[org["province"].pk])
-    client.force_login(org["admin"])
+    assign(organisation, TODAY - timedelta(days=1))
+    url = reverse("completion:unit_report", args=[organisation["province"].pk])
+    client.force_login(organisation["admin"])
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     run()
@@ -375,16 +390,16 @@ def test_the_unit_report_shows_when_each_person_was_last_reminded(
     assert "Last reminded" in page
     assert all(reminded in row for row in rows.values())
     # Someone never reminded shows a dash.
-    make_person(org["bureau"], name="赵六")
+    make_person(organisation["bureau"], name="赵六")
     page = client.get(url).content.decode()
     row = page[page.index("赵六") : page.index("</tr>", page.index("赵六"))]
     assert reminded not in row and row.rstrip().endswith("<td>–</td>")
 
 
-def test_two_runs_that_worked_out_the_same_list_send_each_message_once(org, smtp_server):
+def test_two_runs_that_worked_out_the_same_list_send_each_message_once(organisation, smtp_server):
     """Like the worker and a cron job starting together: both see the same
     messages due; the unique record lets only one of them send each."""
-    assign(org, TODAY - timedelta(days=1))
+    assign(organisation, TODAY - timedelta(days=1))
     first, second = reminders.due(TODAY), reminders.due(TODAY)
     assert len(first) == len(second) == 3
     assert len(reminders.send(first).sent) == 3
@@ -392,12 +407,12 @@ def test_two_runs_that_worked_out_the_same_list_send_each_message_once(org, smtp
     assert len(smtp_server.messages) == 3
 
 
-def test_the_database_refuses_a_second_record_of_one_occasion(org):
-    assignment = assign(org, TODAY)
+def test_the_database_refuses_a_second_record_of_one_occasion(organisation):
+    assignment = assign(organisation, TODAY)
     values = {
-        "recipient": org["alice"],
+        "recipient": organisation["alice"],
         "assignment": assignment,
-        "module": org["module"],
+        "module": organisation["module"],
         "due_date": TODAY,
         "kind": Reminder.Kind.BEFORE,
         "step": 1,
@@ -405,7 +420,7 @@ def test_the_database_refuses_a_second_record_of_one_occasion(org):
     Reminder.objects.create(**values)
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(**values)
-    week = {"recipient": org["admin"], "due_date": TODAY, "kind": Reminder.Kind.DIGEST}
+    week = {"recipient": organisation["admin"], "due_date": TODAY, "kind": Reminder.Kind.DIGEST}
     Reminder.objects.create(**week)
     with pytest.raises(IntegrityError), transaction.atomic():
         Reminder.objects.create(**week)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from completion.models import Assignment
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,
@@ -22,30 +22,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    """A province with two bureaus; one bureau has a section. Everyone is
-    assigned one module, due yesterday: Li passed, Zhao never started."""
-    module = make_module("papers")
-    province = make_unit(None, "省")
-    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
-    section = make_unit(bureau, "保密处")
+def org(org):
+    """The shared organisation, everyone assigned its module, due yesterday:
+    李明 (in 甲局's section) passed, 赵强 (in 甲局) never started, 钱芳 (in
+    乙局) scored 50%."""
+    module = org["module"]
     yesterday = timezone.localdate() - timedelta(days=1)
-    Assignment.objects.assign(module=module, unit=province, due_date=yesterday, by=None)
+    Assignment.objects.assign(module=module, unit=org["province"], due_date=yesterday, by=None)
     li, zhao, qian = (
-        make_person(section, "李明"),
-        make_person(bureau, "赵强"),
-        make_person(sibling, "钱芳"),
+        make_person(org["section"], "李明"),
+        make_person(org["bureau"], "赵强"),
+        make_person(org["sibling"], "钱芳"),
     )
-    make_attempt(li, module, score=100, at=local(2026, 1, 1, 9), missed=0)
-    make_attempt(qian, module, score=50, at=local(2026, 1, 1, 9), missed=1)
-    return {
-        "module": module,
-        "province": province,
-        "bureau": bureau,
-        "sibling": sibling,
-        "section": section,
-        "people": {"li": li, "zhao": zhao, "qian": qian},
-    }
+    make_attempt(li, module, score=100, at=local(2026, 1, 1, 9))
+    make_attempt(qian, module, score=50, at=local(2026, 1, 1, 9))
+    org["people"] = {"li": li, "zhao": zhao, "qian": qian}
+    return org
 
 
 def url(target, **query):
@@ -167,8 +159,8 @@ def test_it_shows_which_questions_people_miss(client, org):
     misses = response.context["misses"]
     # 钱芳 missed question 1; 李明 missed nothing.
     assert [(m.text, m.answered, m.missed) for m in misses] == [
-        ("papers question 1", 2, 1),
-        ("papers question 2", 2, 0),
+        ("Question papers 1?", 2, 1),
+        ("Question papers 2?", 2, 0),
     ]
     assert "Questions people get wrong" in response.content.decode()
 

@@ -11,11 +11,10 @@ from openpyxl import load_workbook
 
 from completion.models import Assignment
 from completion.reports import COLUMNS
-from tests.completion_helpers import (
+from tests.factories import (
     local,
     make_admin,
     make_attempt,
-    make_module,
     make_person,
     make_unit,
 )
@@ -24,19 +23,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org():
-    module = make_module("papers")
-    province = make_unit(None, "省")
-    bureau, sibling = make_unit(province, "甲局"), make_unit(province, "乙局")
+def org(org):
+    """The shared organisation, everyone assigned its module, due in five
+    days: in 甲局 李明 (passed) and a name that is a formula, in 乙局 钱芳;
+    an admin of 甲局."""
+    module = org["module"]
     Assignment.objects.assign(
-        module=module, unit=province, due_date=timezone.localdate() + timedelta(days=5), by=None
+        module=module,
+        unit=org["province"],
+        due_date=timezone.localdate() + timedelta(days=5),
+        by=None,
     )
-    passed = make_person(bureau, "李明")
+    passed = make_person(org["bureau"], "李明")
     make_attempt(passed, module, score=100, at=local(2026, 1, 1, 9))
-    make_person(bureau, '=HYPERLINK("http://evil")')
-    make_person(sibling, "钱芳")
-    admin = make_admin(bureau)
-    return {"module": module, "bureau": bureau, "sibling": sibling, "admin": admin}
+    make_person(org["bureau"], '=HYPERLINK("http://evil")')
+    make_person(org["sibling"], "钱芳")
+    org["admin"] = make_admin(org["bureau"])
+    return org
 
 
 def csv_rows(response) -> list[list[str]]:

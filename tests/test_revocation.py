@@ -12,8 +12,7 @@ from completion.models import Assignment, Certificate, Completion, TrainingStatu
 from completion.reports import COLUMNS
 from completion.services import submit_attempt
 from lessons.models import Attempt
-from tests.completion_helpers import make_admin, make_module, make_person, make_unit
-from tests.lessons_helpers import answer_all
+from tests.factories import answer_all, make_admin, make_module, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
 
