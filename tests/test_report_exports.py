@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
@@ -115,6 +116,8 @@ def test_it_neutralises_every_formula_start(client, org, start):
 def test_it_takes_control_characters_out_so_no_file_breaks(client, org, control):
     # A tab or carriage return first once made a formula; any control
     # character made the Excel writer refuse every export above the unit.
+    if control == "\x00" and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL text holds no NUL, so no stored name can bring one to a file")
     make_person(org["bureau"], f"{control}1+1")
     make_person(org["bureau"], f"王{control}芳")
     client.force_login(org["admin"])
