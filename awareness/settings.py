@@ -288,7 +288,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; an unreachable server fails the run
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "awareness@localhost")
 if DEBUG and not EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # A debug run (`make run`) keeps each message as a file to open, rather
+    # than printing hundreds of lines of MIME over the server's output.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BASE_DIR / "sent-mail"
 else:
     EMAIL_HOST = EMAIL_HOST or "localhost"
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
