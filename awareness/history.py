@@ -11,6 +11,8 @@ from django.forms.models import _get_foreign_key
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 
+from awareness.converters import as_id
+
 # Changes to an object's parts (a case's people, a question's choices) listed
 # on its history page, newest first.
 PARTS_SHOWN = 100
@@ -47,7 +49,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
             pk = self.model._meta.pk.to_python(unquote(object_id))
         except ValidationError:
             raise Http404 from None
-        if isinstance(pk, int) and not 0 < pk < 2**63:
+        if isinstance(pk, int) and as_id(pk) is None:
             raise Http404
         return pk
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from awareness.converters import as_id
 from completion import reports
 from completion.models import Employee, TrainingStatus, Unit, local_today
 from completion.reports import COMPLETED, SORTS, Filters
@@ -23,7 +24,7 @@ class IdsInRange:
         values = value if isinstance(value, list | tuple) else [value]
         for item in values:
             text = str(item).strip() if item is not None else ""
-            if text and not (text.isascii() and text.isdigit() and int(text) < 2**63):
+            if text and as_id(text) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from awareness.converters import as_id
 from cases.models import Case, Event, RedFlag, Status
 
 
@@ -369,12 +370,8 @@ class DecisionPoint(models.Model):
     def respond(self, *, user, option_id) -> DecisionResponse:
         """Record what `user` chose here. The first answer stands: asking
         again returns it unchanged."""
-        try:
-            number = int(option_id)
-        except (TypeError, ValueError):
-            number = 0
-        # Out of a bigint's range, an id would overflow the query itself.
-        option = self.options.filter(pk=number).first() if 0 < number < 2**63 else None
+        number = as_id(option_id)
+        option = self.options.filter(pk=number).first() if number else None
         if option is None:
             raise ValidationError(_("Choose one of the options."))
         response, _created = DecisionResponse.objects.get_or_create(

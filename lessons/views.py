@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
+from awareness.converters import as_id
 from lessons.models import (
     Attempt,
     AttemptChoice,
@@ -100,8 +101,8 @@ def _render_story(
 
 
 def _decide(request: HtmxHttpRequest, module: Module) -> HttpResponse:
-    decision_id = request.POST.get("decision", "")
-    if not decision_id.isascii() or not decision_id.isdigit():
+    decision_id = as_id(request.POST.get("decision"))
+    if decision_id is None:
         raise Http404
     point = get_object_or_404(module.decision_points, pk=decision_id)
     story_url = reverse("lessons:story", args=[module.slug])

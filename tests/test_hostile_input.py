@@ -265,3 +265,27 @@ def test_an_answer_after_submit_changes_nothing(client, world):
     # Told, and sent to the result: the attempt stands as it was submitted.
     assert response.status_code in (302, 409)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        ("9" * 19, None),
+        ("0", None),
+        ("-3", None),
+        ("+5", None),
+        ("²", None),
+        ("١٢", None),  # Arabic-Indic digits, which int() would take
+        ("1e3", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_an_id_is_ascii_digits_within_a_bigint(value, expected):
+    from awareness.converters import as_id
+
+    assert as_id(value) == expected
