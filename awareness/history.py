@@ -5,6 +5,7 @@ change record, a certificate that is never un-revoked)."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.models import _get_foreign_key
@@ -16,6 +17,20 @@ from awareness.converters import as_id
 # Changes to an object's parts (a case's people, a question's choices) listed
 # on its history page, newest first.
 PARTS_SHOWN = 100
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are history themselves (attempts, completions, reminders
+    sent …): shown in the admin, added, changed and deleted by nobody."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

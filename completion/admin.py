@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from awareness.history import HistoryAdmin
+from awareness.history import HistoryAdmin, ReadOnlyAdmin
 from completion.models import (
     Assignment,
     BulkPrintJob,
@@ -108,7 +108,7 @@ class AssignmentAdmin(HistoryAdmin):
 
 
 @admin.register(Completion)
-class CompletionAdmin(admin.ModelAdmin):
+class CompletionAdmin(ReadOnlyAdmin):
     """Completions are history, written once by the quiz hand-off."""
 
     list_display = ["user", "module", "score", "completed_at", "acknowledged_at"]
@@ -116,18 +116,9 @@ class CompletionAdmin(admin.ModelAdmin):
     list_select_related = ["user", "module"]
     search_fields = ["user__username", "user__first_name"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin):
     """Reminders are a record of what was sent (completion/reminders.py): read only."""
 
     list_display = ["recipient", "label", "module", "due_date", "outcome", "tries", "sent_at"]
@@ -135,15 +126,6 @@ class ReminderAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "module"]
     search_fields = ["recipient__username", "recipient__first_name", "email"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class RevokeForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from awareness.history import HistoryAdmin
+from awareness.history import HistoryAdmin, ReadOnlyAdmin
 from cases.admin import side_by_side
 from cases.admin_support import (
     OrderedFormSet,
@@ -422,19 +422,6 @@ def percent(value: float | None) -> str:
 
 def correlation(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: visible to trainers, changed by nobody."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AttemptQuestionInline(admin.TabularInline):
