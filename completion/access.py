@@ -78,8 +78,9 @@ def get_certificate_for_user(user, serial: str) -> Certificate:
 
 
 def get_completion_for_user(user, slug: str) -> Completion:
-    """The person's own completion of a module: only someone who passed has one."""
-    completions = Completion.objects.select_related("module")
+    """The person's own current completion of a module (that of their
+    latest cycle): only someone who passed has one."""
+    completions = Completion.objects.select_related("module").filter(superseded_at__isnull=True)
     return get_object_or_404(completions, user=user, module__slug=slug)
 
 

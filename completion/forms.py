@@ -3,6 +3,8 @@ printing, the commitment a person confirms, and the public certificate check."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -130,7 +132,50 @@ class AssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One or more employee numbers, separated by spaces, commas or new lines."),
     )
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    DUE_FIXED, DUE_RELATIVE = "fixed", "relative"
+    due = forms.ChoiceField(
+        label=_("Due"),
+        widget=forms.RadioSelect,
+        choices=[
+            (DUE_FIXED, _("On a date")),
+            (
+                DUE_RELATIVE,
+                _(
+                    "Within a number of days of being assigned or of joining the unit, "
+                    "whichever is later"
+                ),
+            ),
+        ],
+        initial=DUE_FIXED,
+        required=False,
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    days_allowed = forms.IntegerField(
+        label=_("Days to complete"),
+        min_value=1,
+        max_value=3650,
+        initial=30,
+        required=False,
+        help_text=_(
+            "With a due date relative to each person, the days they have. With a fixed date, "
+            "people who join the unit later still get this many days from joining."
+        ),
+    )
+    renewal_days = forms.IntegerField(
+        label=_("Days to pass again"),
+        min_value=1,
+        max_value=3650,
+        initial=30,
+        required=False,
+        help_text=_(
+            "For a module whose pass expires: the days people have to pass it again "
+            "once their pass no longer counts."
+        ),
+    )
+    # The fingerprint of the choices the preview showed: saving needs it to match.
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, root: Unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,17 +185,49 @@ class AssignForm(forms.Form):
 
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]
-        if due_date < timezone.localdate():
+        if due_date is not None and due_date < timezone.localdate():
             raise forms.ValidationError(_("The due date is in the past."))
         return due_date
 
     def clean(self):
         data = super().clean()
+        data["due"] = data.get("due") or self.DUE_FIXED
+        for name in ("days_allowed", "renewal_days"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = self.fields[name].initial
+        if (
+            data["due"] == self.DUE_FIXED
+            and not data.get("due_date")
+            and "due_date" not in self.errors
+        ):
+            self.add_error("due_date", _("Enter the due date."))
+        if data["due"] == self.DUE_RELATIVE:
+            data["due_date"] = None  # the date field is ignored for a relative due date
         if data.get("target") == self.TARGET_UNIT and not data.get("unit"):
             self.add_error("unit", _("Choose the unit."))
         if data.get("target") == self.TARGET_PEOPLE:
             data["employees"] = self.chosen_people(data.get("people", ""))
         return data
+
+    def fingerprint(self) -> str:
+        """What the admin chose, as a short digest: a preview is valid for
+        exactly these choices."""
+        data = self.cleaned_data
+        chosen = [
+            sorted(module.pk for module in data["modules"]),
+            data["target"],
+            data["unit"].pk if data.get("unit") and data["target"] == self.TARGET_UNIT else None,
+            sorted(e.pk for e in data.get("employees", [])),
+            data["due"],
+            data["due_date"].isoformat() if data.get("due_date") else None,
+            data["days_allowed"],
+            data["renewal_days"],
+        ]
+        return hashlib.sha256(repr(chosen).encode()).hexdigest()[:16]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.cleaned_data.get("previewed") == self.fingerprint()
 
     def chosen_people(self, text: str) -> list[Employee]:
         numbers = {number for number in text.replace(",", " ").split() if number}

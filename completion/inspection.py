@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -64,6 +65,17 @@ def assignments(unit: Unit) -> QuerySet[Assignment]:
     )
 
 
+def due_rule(due_date, days_allowed):
+    """A due date as the sheet shows it: the date, or the relative rule."""
+    if due_date is not None or days_allowed is None:
+        return due_date
+    return ngettext(
+        "within %(days)d day of being assigned or of joining the unit",
+        "within %(days)d days of being assigned or of joining the unit",
+        days_allowed,
+    ) % {"days": days_allowed}
+
+
 def in_unit(queryset: QuerySet, unit: Unit) -> QuerySet:
     return queryset.filter(user__employee__unit__path__startswith=unit.path)
 
@@ -89,7 +101,7 @@ def sheets(unit: Unit) -> list[tuple[str, list[str], Callable[[], Iterator[list]
                 a.module.title,
                 _("Unit and below") if a.unit else _("One person"),
                 target,
-                a.due_date,
+                due_rule(a.due_date, a.days_allowed),
                 who(a.assigned_by),
                 a.created_at,
             ]
@@ -98,15 +110,23 @@ def sheets(unit: Unit) -> list[tuple[str, list[str], Callable[[], Iterator[list]
         for change in changes.iterator(chunk_size=CHUNK):
             yield [
                 change.assignment.module.title,
-                change.old_due_date,
-                change.new_due_date,
+                due_rule(change.old_due_date, change.old_days_allowed),
+                due_rule(change.new_due_date, change.new_days_allowed),
                 who(change.changed_by),
                 change.changed_at,
             ]
 
     def completion_rows() -> Iterator[list]:
         for c in completions.order_by("completed_at", "pk").iterator(chunk_size=CHUNK):
-            yield [*person(c.user), c.module.title, c.completed_at, c.score, c.attempt.number]
+            yield [
+                *person(c.user),
+                c.module.title,
+                c.cycle,
+                c.completed_at,
+                c.score,
+                c.attempt.number,
+                c.valid_until,
+            ]
 
     def acknowledgement_rows() -> Iterator[list]:
         for c in acknowledged.order_by("acknowledged_at", "pk").iterator(chunk_size=CHUNK):
@@ -120,6 +140,7 @@ def sheets(unit: Unit) -> list[tuple[str, list[str], Callable[[], Iterator[list]
                 person(cert.user)[1],
                 cert.module_title,
                 cert.passed_at,
+                cert.valid_until,
                 cert.issued_at,
                 cert.revoked_at,
                 who(cert.revoked_by),
@@ -146,9 +167,11 @@ def sheets(unit: Unit) -> list[tuple[str, list[str], Callable[[], Iterator[list]
                 _("Employee number"),
                 _("Unit"),
                 _("Module"),
+                _("Cycle"),
                 _("Completed"),
                 _("Score (%)"),
                 _("Attempt"),
+                _("Valid until"),
             ],
             completion_rows,
             completions,
@@ -167,6 +190,7 @@ def sheets(unit: Unit) -> list[tuple[str, list[str], Callable[[], Iterator[list]
                 _("Employee number"),
                 _("Module as issued"),
                 _("Passed"),
+                _("Valid until"),
                 _("Issued"),
                 _("Revoked"),
                 _("Revoked by"),

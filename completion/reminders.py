@@ -66,7 +66,11 @@ REMINDED = [
     TrainingStatus.IN_PROGRESS,
     TrainingStatus.OVERDUE,
     TrainingStatus.REOPENED,
+    TrainingStatus.EXPIRED,
 ]
+# Who is overdue: past the due date, or past the days to pass again after a
+# pass expired.
+OVERDUE = Q(training_status=TrainingStatus.OVERDUE) | Q(training_status=TrainingStatus.EXPIRED)
 
 
 def occasion(due: date, today: date) -> tuple[str, int] | None:
@@ -137,81 +141,101 @@ def top_units(units: Iterable[Unit]) -> list[Unit]:
 def learner_reminders(today: date, modules: list[Module]) -> Iterable[Planned]:
     roots = list(Unit.objects.roots())
     for module in modules:
-        by_due = sorted(module.unit_assignments, key=lambda a: (a.due_date, a.created_at))
-        due_dates = {a.due_date for a in by_due} | set(module.personal_due_dates)
-        occasions = {due: occasion(due, today) for due in due_dates}
-        occasions = {due: found for due, found in occasions.items() if found}
-        if not occasions:
-            continue
-
-        def per_date(index, output_field, occasions=occasions):
-            whens = [When(due_date=due, then=Value(at[index])) for due, at in occasions.items()]
-            return Case(*whens, default=None, output_field=output_field)
-
-        sent = Reminder.objects.filter(
-            not_resendable(),
-            recipient=OuterRef("user"),
-            module=module,
-            due_date=OuterRef("due_date"),
-            kind=OuterRef("reminder_kind"),
-            step=OuterRef("reminder_step"),
-        )
-        prior = Reminder.objects.filter(
-            recipient=OuterRef("user"),
-            module=module,
-            due_date=OuterRef("due_date"),
-            kind=OuterRef("reminder_kind"),
-            step=OuterRef("reminder_step"),
-        ).values("pk")[:1]
-        # The assignment whose due date applies: the personal one when it
-        # sets the date, otherwise the first unit assignment above them.
-        assignment = Case(
-            When(personal__due_date=F("due_date"), then=F("personal__id")),
-            *(
-                When(unit__path__startswith=a.unit.path, due_date=a.due_date, then=Value(a.pk))
-                for a in by_due
-            ),
-            default=None,
-            output_field=IntegerField(),
-        )
         for root in roots:
-            rows = (
-                requirements(root, module, today=today)
-                .filter(training_status__in=REMINDED, due_date__in=list(occasions))
-                .filter(user__is_active=True)
-                .exclude(user__email="")
-                .annotate(
-                    reminder_kind=per_date(0, CharFieldType()),
-                    reminder_step=per_date(1, IntegerField()),
-                )
-                .exclude(Exists(sent))
-                .annotate(assignment_ref=assignment, prior=Subquery(prior))
-                .values(
-                    "user_id",
-                    "full_name",
-                    "language",
-                    "due_date",
-                    "reminder_kind",
-                    "reminder_step",
-                    "assignment_ref",
-                    "prior",
-                    email=F("user__email"),
-                )
-                .order_by("user_id")
-            )
-            for row in rows.iterator(chunk_size=2000):
-                yield Planned(
-                    recipient_id=row["user_id"],
-                    email=row["email"],
-                    language=row["language"],
-                    name=row["full_name"],
-                    kind=row["reminder_kind"],
-                    step=row["reminder_step"],
-                    due_date=row["due_date"],
-                    module=module,
-                    assignment_id=row["assignment_ref"],
-                    prior_id=row["prior"],
-                )
+            yield from reminders_in(root, module, today)
+
+
+def reminders_in(root: Unit, module: Module, today: date) -> Iterable[Planned]:
+    """The learner reminders due today in `root`'s subtree for `module`."""
+    # The due dates in play: fixed ones, and those relative to each person
+    # (joining the unit, a renewal after a pass expired).
+    due_dates = set(
+        requirements(root, module, today=today)
+        .filter(training_status__in=REMINDED)
+        .values_list("due_date", flat=True)
+        .distinct()
+        .order_by()
+    )
+    occasions = {due: occasion(due, today) for due in due_dates}
+    occasions = {due: found for due, found in occasions.items() if found}
+    if not occasions:
+        return
+    by_due = sorted(
+        module.unit_assignments,
+        key=lambda a: (a.due_date is None, a.due_date, a.created_at),
+    )
+
+    def per_date(index, output_field, occasions=occasions):
+        whens = [When(due_date=due, then=Value(at[index])) for due, at in occasions.items()]
+        return Case(*whens, default=None, output_field=output_field)
+
+    sent = Reminder.objects.filter(
+        not_resendable(),
+        recipient=OuterRef("user"),
+        module=module,
+        due_date=OuterRef("due_date"),
+        kind=OuterRef("reminder_kind"),
+        step=OuterRef("reminder_step"),
+    )
+    prior = Reminder.objects.filter(
+        recipient=OuterRef("user"),
+        module=module,
+        due_date=OuterRef("due_date"),
+        kind=OuterRef("reminder_kind"),
+        step=OuterRef("reminder_step"),
+    ).values("pk")[:1]
+    # The assignment whose due date applies: the personal one when it
+    # sets the date, otherwise the first unit assignment above them
+    # (the one with that fixed date, else the first).
+    assignment = Case(
+        When(personal__due_date=F("due_date"), then=F("personal__id")),
+        *(
+            When(unit__path__startswith=a.unit.path, due_date=a.due_date, then=Value(a.pk))
+            for a in by_due
+            if a.due_date
+        ),
+        When(personal__isnull=False, then=F("personal__id")),
+        *(When(unit__path__startswith=a.unit.path, then=Value(a.pk)) for a in by_due),
+        default=None,
+        output_field=IntegerField(),
+    )
+    rows = (
+        requirements(root, module, today=today)
+        .filter(training_status__in=REMINDED, due_date__in=list(occasions))
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+        .annotate(
+            reminder_kind=per_date(0, CharFieldType()),
+            reminder_step=per_date(1, IntegerField()),
+        )
+        .exclude(Exists(sent))
+        .annotate(assignment_ref=assignment, prior=Subquery(prior))
+        .values(
+            "user_id",
+            "full_name",
+            "language",
+            "due_date",
+            "reminder_kind",
+            "reminder_step",
+            "assignment_ref",
+            "prior",
+            email=F("user__email"),
+        )
+        .order_by("user_id")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield Planned(
+            recipient_id=row["user_id"],
+            email=row["email"],
+            language=row["language"],
+            name=row["full_name"],
+            kind=row["reminder_kind"],
+            step=row["reminder_step"],
+            due_date=row["due_date"],
+            module=module,
+            assignment_id=row["assignment_ref"],
+            prior_id=row["prior"],
+        )
 
 
 def digests(today: date, modules: list[Module]) -> list[Planned]:
@@ -240,7 +264,7 @@ def digests(today: date, modules: list[Module]) -> list[Planned]:
         for top in tops:
             rows = (
                 requirements(top, module, today=today)
-                .filter(training_status=TrainingStatus.OVERDUE)
+                .filter(OVERDUE, due_date__lt=today)
                 .values(
                     "full_name",
                     "employee_number",

@@ -33,11 +33,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, Greatest, Substr, TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from awareness.dates import AddDays
 from completion.models import (
     COMPLETED_STATUSES,
     SEGMENT_WIDTH,
@@ -63,6 +64,7 @@ COLUMNS = [
     ("assigned_at", _("Assigned")),
     ("due_date", _("Due")),
     ("completed_at", _("Completed")),
+    ("valid_until", _("Valid until")),
 ]
 SORTS = {
     "name": ("full_name", "module_title"),
@@ -81,6 +83,7 @@ STATUS_ORDER = Case(
         for rank, status in enumerate(
             [
                 TrainingStatus.OVERDUE,
+                TrainingStatus.EXPIRED,
                 TrainingStatus.FAILED,
                 TrainingStatus.REOPENED,
                 TrainingStatus.IN_PROGRESS,
@@ -99,9 +102,11 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
 
     Who is assigned is decided row by row in SQL: a personal assignment is a
     LEFT JOIN, and each unit assignment of the module becomes a constant
-    test on the person's unit path (`path LIKE '0001/0003/%'`), earliest due
-    date first. A module has a handful of unit assignments, so this reads
-    them once rather than running a subquery for every person.
+    test on the person's unit path (`path LIKE '0001/0003/%'`) with its due
+    date rule for the person (a fixed date, or days from joining the unit:
+    `Assignment.due_expression`); the earliest due date wins. A module has a
+    handful of unit assignments, so this reads them once rather than
+    running a subquery for every person.
     """
     unit_assignments = getattr(module, "unit_assignments", None)
     if unit_assignments is None:  # a module not from assigned_modules()
@@ -111,10 +116,25 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     personal_due_dates = getattr(module, "personal_due_dates", None)
     if personal_due_dates is None:
         personal_due_dates = set(
-            module.assignments.filter(user__isnull=False).values_list("due_date", flat=True)
+            module.assignments.filter(user__isnull=False, due_date__isnull=False).values_list(
+                "due_date", flat=True
+            )
         )
-    by_due = sorted(unit_assignments, key=lambda a: (a.due_date, a.created_at))
     by_start = sorted(unit_assignments, key=lambda a: a.created_at)
+
+    def each_match(value, output_field):
+        """The earliest of `value(a)` over the unit assignments that cover the row."""
+        chosen = None
+        for a in sorted(
+            unit_assignments, key=lambda a: (a.due_date is None, a.due_date, a.created_at)
+        ):
+            this = Case(
+                When(unit__path__startswith=a.unit.path, then=value(a)),
+                default=None,
+                output_field=output_field,
+            )
+            chosen = this if chosen is None else earlier(chosen, this)
+        return chosen if chosen is not None else Value(None, output_field=output_field)
 
     def first_match(assignments, value, output_field):
         whens = [
@@ -122,16 +142,17 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         ]
         return Case(*whens, default=None, output_field=output_field)
 
-    # The moment a pass becomes late, worked out here for each due date in
-    # play, so the database compares instants instead of converting every
-    # completion time to a local date.
-    personal_deadline = Case(
-        *(
-            When(personal__due_date=due, then=Value(deadline(due)))
-            for due in sorted(personal_due_dates)
+    # A personal assignment's rule, for the person of the row.
+    personal_assigned_on = TruncDate("personal__created_at", tzinfo=timezone.get_default_timezone())
+    personal_due = Case(
+        When(
+            personal__due_date__isnull=True,
+            then=AddDays(
+                Greatest(personal_assigned_on, F("unit_since")), F("personal__days_allowed")
+            ),
         ),
-        default=None,
-        output_field=DateTimeField(),
+        default=F("personal__due_date"),
+        output_field=DateField(),
     )
     people = (
         Employee.objects.filter(unit__path__startswith=root.path)
@@ -144,22 +165,27 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
             ),
         )
     )
+    # The moment a pass becomes late, worked out here for each fixed due
+    # date in play, so the database compares instants instead of converting
+    # every completion time to a local date (only due dates that differ from
+    # person to person need that).
+    fixed = {a.due_date for a in unit_assignments if a.due_date} | set(personal_due_dates)
     people = with_progress(
         people,
         via="user__",
         match={"module": module.pk},
         user=OuterRef("user"),
         module=module.pk,
-        due_date=earlier(
-            F("personal__due_date"), first_match(by_due, lambda a: a.due_date, DateField())
-        ),
+        due_date=earlier(personal_due, each_match(lambda a: a.due_expression(), DateField())),
         assigned_at=earlier(
             F("personal__created_at"),
             first_match(by_start, lambda a: a.created_at, DateTimeField()),
         ),
-        deadline=earlier(
-            personal_deadline,
-            first_match(by_due, lambda a: deadline(a.due_date), DateTimeField()),
+        deadline={due: deadline(due) for due in fixed},
+        renewal_days=earlier(
+            F("personal__renewal_days"),
+            each_match(lambda a: Value(a.renewal_days), IntegerField()),
+            output_field=IntegerField(),
         ),
         attempt_limit=module.attempt_limit,
         today=today,
@@ -167,9 +193,12 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     return people.filter(due_date__isnull=False)
 
 
-def earlier(first, second):
-    """The earlier of two dates, either of which may be NULL."""
-    return Coalesce(Case(When(GreaterThan(first, second), then=second), default=first), second)
+def earlier(first, second, output_field=None):
+    """The earlier (smaller) of two dates or numbers, either of which may be NULL."""
+    smaller = Case(
+        When(GreaterThan(first, second), then=second), default=first, output_field=output_field
+    )
+    return Coalesce(smaller, second, output_field=output_field)
 
 
 def deadline(due: date) -> datetime:
@@ -202,7 +231,8 @@ def assigned_modules() -> list[Module]:
     )
     due_dates = defaultdict(set)
     for module_id, due_date in personal:
-        due_dates[module_id].add(due_date)
+        if due_date is not None:  # a relative due date has none in common
+            due_dates[module_id].add(due_date)
     for module in modules:
         module.personal_due_dates = due_dates[module.pk]
     return modules
@@ -248,6 +278,7 @@ FIELDS = [
     "assigned_at",
     "due_date",
     "completed_at",
+    "valid_until",
 ]
 EXPRESSIONS = {
     "unit_name": F("unit__name"),

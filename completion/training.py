@@ -11,6 +11,7 @@ from lessons.models import Module
 # The statuses that still ask something of the person.
 OPEN = (
     TrainingStatus.OVERDUE,
+    TrainingStatus.EXPIRED,
     TrainingStatus.REOPENED,
     TrainingStatus.IN_PROGRESS,
     TrainingStatus.NOT_STARTED,
@@ -40,7 +41,7 @@ class MyTraining:
         return min(
             open_modules,
             key=lambda m: (
-                m.training_status != TrainingStatus.OVERDUE,
+                m.training_status not in (TrainingStatus.OVERDUE, TrainingStatus.EXPIRED),
                 m.due_date,
                 m.training_status != TrainingStatus.IN_PROGRESS,
                 m.order,
@@ -59,7 +60,7 @@ def my_training(user, *, today: date) -> MyTraining:
     certificates = {
         certificate.completion.module_id: certificate
         for certificate in Certificate.objects.filter(
-            user=user, revoked_at__isnull=True
+            user=user, revoked_at__isnull=True, completion__superseded_at__isnull=True
         ).select_related("completion")
     }
     for module in modules:

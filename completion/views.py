@@ -8,12 +8,16 @@ outside the person's reach is a 404 whatever the URL says.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -43,18 +47,21 @@ from completion.forms import (
     report_table,
 )
 from completion.models import (
+    COMPLETED_STATUSES,
     Assignment,
     BackgroundJob,
     BulkPrintJob,
     Certificate,
     ExportJob,
     PublicLookup,
+    TrainingStatus,
     Unit,
     local_today,
 )
 from completion.pdf import render_pdf
 from completion.tasks import print_certificates, write_export
 from completion.training import my_training
+from lessons.models import Module
 
 PAGE_SIZE = 50
 # Not-placed people listed on the report of the top unit.
@@ -240,13 +247,88 @@ def inspection_pack(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Assign in two steps: the first shows whom the choices affect (and who
+    would be overdue at once), the second, for exactly those choices, saves."""
     unit = access.get_unit_for_admin(request.user, unit_id)
     form = AssignForm(request.POST or None, root=unit)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        messages.success(request, _assign(request, form))
-        return redirect("completion:unit_report", unit_id=unit.pk)
-    status = 400 if form.is_bound else 200  # reached only when it did not validate
-    return render(request, "completion/assign.html", {"unit": unit, "form": form}, status=status)
+        if form.confirmed:
+            messages.success(request, _assign(request, form))
+            return redirect("completion:unit_report", unit_id=unit.pk)
+        preview = _preview(request, form)
+        data = request.POST.copy()
+        data["previewed"] = form.fingerprint()
+        form = AssignForm(data, root=unit)
+        form.is_valid()
+    status = 400 if form.is_bound and preview is None else 200  # 400: it did not validate
+    context = {"unit": unit, "form": form, "preview": preview}
+    return render(request, "completion/assign.html", context, status=status)
+
+
+class _DryRun(Exception):
+    """Raised to roll a preview's assignments back."""
+
+
+@dataclass
+class AssignPreview:
+    module: Module
+    people: int
+    overdue: int
+    completed: int
+
+    @property
+    def sentence(self) -> str:
+        people = ngettext("%(n)d person", "%(n)d people", self.people) % {"n": self.people}
+        if not self.people:
+            return _("%(people)s.") % {"people": people}
+        return _("%(people)s; %(overdue)s; %(completed)s.") % {
+            "people": people,
+            "overdue": ngettext(
+                "%(n)d of them would already be overdue",
+                "%(n)d of them would already be overdue",
+                self.overdue,
+            )
+            % {"n": self.overdue},
+            "completed": ngettext(
+                "%(n)d has already completed it", "%(n)d have already completed it", self.completed
+            )
+            % {"n": self.completed},
+        }
+
+
+def _preview(request: HttpRequest, form: AssignForm) -> list[AssignPreview]:
+    """What saving would do, module by module: the assignments are made in
+    a transaction that is rolled back, and the report's own rules count the
+    people they cover, those already overdue and those already done."""
+    data = form.cleaned_data
+    if data["target"] == AssignForm.TARGET_UNIT:
+        root, people = data["unit"], None
+    else:
+        root, people = form.root, [employee.user_id for employee in data["employees"]]
+    today = local_today()
+    figures = []
+    try:
+        with transaction.atomic():
+            _assign(request, form)
+            for module in data["modules"]:
+                rows = reports.requirements(root, module, today=today)
+                if people is not None:
+                    rows = rows.filter(user__in=people)
+                counts = rows.aggregate(
+                    people=Count("pk"),
+                    overdue=Count(
+                        "pk",
+                        filter=Q(training_status=TrainingStatus.OVERDUE)
+                        | Q(training_status=TrainingStatus.EXPIRED, due_date__lt=today),
+                    ),
+                    completed=Count("pk", filter=Q(training_status__in=COMPLETED_STATUSES)),
+                )
+                figures.append(AssignPreview(module=module, **counts))
+            raise _DryRun
+    except _DryRun:
+        pass
+    return figures
 
 
 def _assign(request: HttpRequest, form: AssignForm) -> str:
@@ -258,25 +340,38 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
         targets = [{"user": employee.user} for employee in data["employees"]]
         whom = ngettext("%(n)d person", "%(n)d people", len(targets)) % {"n": len(targets)}
     created = changed = 0
+    rule = {
+        "due_date": data["due_date"],
+        "days_allowed": data["days_allowed"],
+        "renewal_days": data["renewal_days"],
+    }
     for module in data["modules"]:
         for target in targets:
             assignment, new = Assignment.objects.assign(
-                module=module, due_date=data["due_date"], by=request.user, **target
+                module=module, by=request.user, **rule, **target
             )
             created += new
             changed += not new
     titles = "、".join(module.title for module in data["modules"])
+    if data["due_date"] is None:
+        due = ngettext(
+            "within %(days)d day of being assigned or of joining the unit",
+            "within %(days)d days of being assigned or of joining the unit",
+            data["days_allowed"],
+        ) % {"days": data["days_allowed"]}
+    else:
+        due = date_format(data["due_date"], "DATE_FORMAT")
     message = _("Assigned %(modules)s to %(whom)s, due %(due)s.") % {
         "modules": titles,
         "whom": whom,
-        "due": date_format(data["due_date"], "DATE_FORMAT"),
+        "due": due,
     }
     if changed:
         message += " " + ngettext(
             "%(n)d assignment already existed: its due date is now %(due)s.",
             "%(n)d assignments already existed: their due date is now %(due)s.",
             changed,
-        ) % {"n": changed, "due": date_format(data["due_date"], "DATE_FORMAT")}
+        ) % {"n": changed, "due": due}
     return message
 
 

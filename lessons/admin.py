@@ -151,6 +151,7 @@ class ModuleAdmin(TrainerFormMixin, HistoryAdmin, SortableAdminBase, Translation
                     "questions_per_attempt",
                     "pass_mark",
                     "attempt_limit",
+                    "validity_months",
                     "estimated_minutes",
                 ]
             },

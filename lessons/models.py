@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from awareness.converters import as_id
+from awareness.dates import add_months
 from cases.models import Case, Event, RedFlag, Status
 
 
@@ -67,7 +69,17 @@ class Module(models.Model):
         validators=[MinValueValidator(1)],
     )
     attempt_limit = models.PositiveSmallIntegerField(
-        _("attempt limit"), default=3, help_text=_("0 means unlimited.")
+        _("attempt limit"),
+        default=3,
+        help_text=_("0 means unlimited. Counted afresh in each cycle of recertification."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        default=0,
+        help_text=_(
+            "How long a pass counts before the person must take the module again; "
+            "0 means it never expires."
+        ),
     )
     acknowledgement = models.TextField(
         _("acknowledgement"),
@@ -205,7 +217,17 @@ class Module(models.Model):
             module=self,
             attempts=attempts,
             reopened_at=attempts[0].reopened_at if attempts else None,
+            today=timezone.localdate(timezone=timezone.get_default_timezone()),
         )
+
+
+def valid_until(passed_at: datetime, validity_months: int) -> date | None:
+    """The last day a pass at `passed_at` counts (a date in the
+    organisation's time zone), or None when it never expires."""
+    if not validity_months:
+        return None
+    passed_on = timezone.localdate(passed_at, timezone=timezone.get_default_timezone())
+    return add_months(passed_on, validity_months)
 
 
 @dataclass
@@ -227,12 +249,45 @@ class ModuleProgress:
     # After a reopening, only the attempts since then decide whether the
     # module is passed and how many attempts remain.
     reopened_at: datetime | None = None
+    today: date | None = None
+
+    @cached_property
+    def cycle(self) -> int:
+        """The cycle of recertification the person is in: 1 at first, one
+        more each time a pass expires. Each cycle has its own attempts (and
+        attempt limit), completion and certificate."""
+        latest = max((a.cycle for a in self.attempts), default=1)
+        return latest + 1 if self.lapsed else latest
+
+    def valid_until_of(self, cycle: int) -> date | None:
+        """Until when the first pass of `cycle` counts (None: no pass, or one
+        that never expires)."""
+        passes = [a for a in self.attempts if a.cycle == cycle and a.passed and a.submitted_at]
+        if not passes:
+            return None
+        first = min(passes, key=lambda a: a.submitted_at)
+        return valid_until(first.submitted_at, first.validity_months)
+
+    @property
+    def lapsed(self) -> bool:
+        latest = max((a.cycle for a in self.attempts), default=1)
+        until = self.valid_until_of(latest)
+        return until is not None and self.today is not None and self.today > until
+
+    @property
+    def expired_on(self) -> date | None:
+        """When the pass of the previous cycle stopped counting, while the
+        person has not passed again (None otherwise)."""
+        if self.cycle == 1 or self.passed:
+            return None
+        return self.valid_until_of(self.cycle - 1)
 
     @property
     def current(self) -> list:
+        in_cycle = [a for a in self.attempts if a.cycle == self.cycle]
         if self.reopened_at is None:
-            return self.attempts
-        return [a for a in self.attempts if a.started_at >= self.reopened_at]
+            return in_cycle
+        return [a for a in in_cycle if a.started_at >= self.reopened_at]
 
     @property
     def used(self) -> int:
@@ -584,6 +639,8 @@ class AttemptQuerySet(models.QuerySet):
                 user=user,
                 module=module,
                 number=progress.total + 1,
+                cycle=progress.cycle,
+                validity_months=module.validity_months,
                 pass_mark=module.pass_mark,
                 module_title=module.title,
                 # Copied in the language the person reads the site in.
@@ -627,6 +684,10 @@ class Attempt(models.Model):
     )
     module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="attempts")
     number = models.PositiveSmallIntegerField(_("attempt number"))
+    # The cycle of recertification it belongs to (see ModuleProgress.cycle),
+    # and the module's validity when it started: a pass counts that long.
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    validity_months = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(
         max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
     )

@@ -305,7 +305,7 @@ def completed(
     assert attempt.passed, (
         f"a score of {score}% does not pass {module} (pass mark {module.pass_mark})"
     )
-    return Completion.objects.get(user=user, module=module)
+    return Completion.objects.get(user=user, module=module, superseded_at__isnull=True)
 
 
 def certified(

@@ -156,7 +156,7 @@ def test_it_finds_the_unit_admin_pages_accessible(demo, page):
 
     page.get_by_role("link", name="Assign modules").click()
     check_accessibility(page, "assign modules")
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     check_accessibility(page, "assign modules with errors")
 

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from completion.models import Assignment, DueDateChange
+from completion.models import Assignment, DueDateChange, Employee
 from tests.factories import make_admin, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +24,22 @@ def due(days=14):
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
-def post(client, org, **data):
+def preview(client, org, **data):
+    """The first step: the form checked, with whom it affects; nothing saved."""
     client.force_login(org["admin"])
     url = reverse("completion:assign", args=[org["bureau"].pk])
-    return client.post(url, {"modules": [org["module"].pk], "due_date": due(), **data}, follow=True)
+    return client.post(url, {"modules": [org["module"].pk], "due_date": due(), **data})
+
+
+def post(client, org, **data):
+    """Both steps: check, then assign exactly what was checked."""
+    response = preview(client, org, **data)
+    if response.status_code != 200:
+        return response  # refused: the form, with its errors
+    data = {"modules": [org["module"].pk], "due_date": due(), **data}
+    data["previewed"] = response.context["form"]["previewed"].value()
+    url = reverse("completion:assign", args=[org["bureau"].pk])
+    return client.post(url, data, follow=True)
 
 
 def test_it_sends_a_signed_out_visitor_to_sign_in(client, org):
@@ -100,3 +113,66 @@ def test_it_refuses_a_due_date_in_the_past(client, org):
     response = post(client, org, target="unit", unit=org["bureau"].pk, due_date=due(-1))
     assert "The due date is in the past." in response.content.decode()
     assert not Assignment.objects.exists()
+
+
+def test_the_first_step_says_whom_it_affects_and_saves_nothing(client, org):
+    for _ in range(3):
+        make_person(make_unit(org["bureau"], "处"))
+    make_person(org["sibling"])  # outside the unit: not counted
+    in_unit = Employee.objects.filter(unit__path__startswith=org["bureau"].path).count()
+    response = preview(client, org, target="unit", unit=org["bureau"].pk)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Before you assign" in page and f"{in_unit} people" in page
+    assert "0 of them would already be overdue" in page
+    assert not Assignment.objects.exists() and not Assignment.history.exists()
+
+
+def test_the_preview_counts_people_already_overdue_on_an_earlier_assignment(client, org):
+    unit = make_unit(org["bureau"], "处")
+    late = make_person(unit)
+    make_person(unit)
+    Assignment.objects.assign(
+        module=org["module"], user=late, due_date=timezone.localdate(), by=org["admin"]
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        response = preview(client, org, target="unit", unit=unit.pk, due_date=due(14))
+    assert "2 people" in response.content.decode()
+    assert "1 of them would already be overdue" in response.content.decode()
+    assert Assignment.objects.count() == 1
+
+
+def test_choices_changed_after_the_preview_are_checked_again(client, org):
+    make_person(org["bureau"])
+    response = preview(client, org, target="unit", unit=org["bureau"].pk)
+    data = {
+        "modules": [org["module"].pk],
+        "target": "unit",
+        "unit": org["bureau"].pk,
+        "due_date": due(40),  # not the date the preview showed
+        "previewed": response.context["form"]["previewed"].value(),
+    }
+    again = client.post(reverse("completion:assign", args=[org["bureau"].pk]), data)
+    assert again.status_code == 200 and "Before you assign" in again.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_a_relative_due_date_is_saved_as_days(client, org):
+    response = post(
+        client,
+        org,
+        target="unit",
+        unit=org["bureau"].pk,
+        due="relative",
+        due_date="",
+        days_allowed=45,
+        renewal_days=20,
+    )
+    assignment = Assignment.objects.get()
+    assert (assignment.due_date, assignment.days_allowed, assignment.renewal_days) == (None, 45, 20)
+    assert "within 45 days of being assigned or of joining the unit" in response.content.decode()
+
+
+def test_a_fixed_due_date_needs_its_date(client, org):
+    response = preview(client, org, target="unit", unit=org["bureau"].pk, due_date="")
+    assert response.status_code == 400 and "Enter the due date." in response.content.decode()

@@ -112,6 +112,9 @@ def test_a_unit_admins_assignment_and_due_date_change_are_recorded(client):
     for days in (14, 30):
         due = (timezone.localdate() + timedelta(days=days)).isoformat()
         data = {"modules": [module.pk], "target": "unit", "unit": bureau.pk, "due_date": due}
+        checked = client.post(url, data)  # the preview: rolled back, so no history
+        assert checked.status_code == 200
+        data["previewed"] = checked.context["form"]["previewed"].value()
         assert client.post(url, data).status_code == 302
 
     assignment = Assignment.objects.get()

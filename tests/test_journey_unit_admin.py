@@ -66,7 +66,11 @@ def test_it_takes_a_unit_admin_from_assigning_to_printing(demo, page, settings, 
     page.get_by_label("Everyone in a unit and its sub-units").check()
     page.get_by_label(label("Unit")).select_option(str(branch.pk))
     page.get_by_label(label("Due date")).fill(due.isoformat())
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Continue").click()
+    # Before saving, the form says whom it affects.
+    expect(page.locator(".assign-preview")).to_contain_text(f"{len(staff)} people")
+    expect(page.locator(".assign-preview")).to_contain_text("0 of them would already be overdue")
+    page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.locator(".messages")).to_contain_text(
         f"Assigned {module.title} to {branch.name}, due {date_format(due, 'DATE_FORMAT')}."
     )

@@ -2,6 +2,7 @@
 models in a package"): the organisation, assignments, progress, background
 jobs and certificates. Import them from here; each class has this one path."""
 
+from awareness.dates import local_today as local_today
 from completion.models.assignments import Assignment as Assignment
 from completion.models.assignments import DueDateChange as DueDateChange
 from completion.models.certificates import BulkPrintJob as BulkPrintJob
@@ -19,7 +20,6 @@ from completion.models.organisation import UnitAdmin as UnitAdmin
 from completion.models.progress import COMPLETED_STATUSES as COMPLETED_STATUSES
 from completion.models.progress import Completion as Completion
 from completion.models.progress import TrainingStatus as TrainingStatus
-from completion.models.progress import local_today as local_today
 from completion.models.progress import training_of as training_of
 from completion.models.progress import with_progress as with_progress
 from completion.models.reminders import Reminder as Reminder

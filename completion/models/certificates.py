@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from awareness.dates import local_today
 from completion.models.jobs import BackgroundJob
 from completion.models.organisation import Unit
 from completion.models.progress import Completion
@@ -125,6 +126,7 @@ class CertificateQuerySet(models.QuerySet):
                     language=holder_language(completion.user),
                     score=attempt.score,
                     passed_at=passed_at,
+                    valid_until=completion.valid_until,
                     **in_every_language(
                         module_title=texts_of(completion.module, "title"),
                         issuing_organisation=settings.ISSUING_ORGANISATION,
@@ -173,6 +175,9 @@ class Certificate(models.Model):
     module_title = models.CharField(_("module as issued"), max_length=200)
     score = models.PositiveSmallIntegerField(_("score (%)"))
     passed_at = models.DateTimeField(_("passed"))
+    # Copied from the completion: the last day the pass counts (none: it
+    # never expires). The verify page says "expired" after it.
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     issuing_organisation = models.CharField(_("issuing organisation"), max_length=200)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
@@ -204,7 +209,19 @@ class Certificate(models.Model):
 
     @property
     def is_valid(self) -> bool:
+        """Not revoked (an expired certificate is still genuine: see `standing`)."""
         return self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.valid_until is not None and local_today() > self.valid_until
+
+    @property
+    def standing(self) -> str:
+        """What the verify page says: "valid", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired else "valid"
 
     @property
     def verify_url(self) -> str:

@@ -16,6 +16,8 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from awareness.dates import local_today
+
 # Each level of the path is a fixed-width segment, so a unit's children sort
 # in creation order and "every unit below X" is `path LIKE 'X.path%'`.
 SEGMENT_WIDTH = 4
@@ -127,6 +129,10 @@ class Employee(models.Model):
     )
     employee_number = models.CharField(_("employee number"), max_length=50, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
+    # The local date the person joined their unit (set whenever the unit
+    # changes): someone who joins after a module was assigned gets the
+    # assignment's days to complete it from this day.
+    unit_since = models.DateField(_("in the unit since"), default=local_today)
     # The language the person chose in the header (blank: the browser's).
     # It is set again at every sign-in, and certificates are issued in it.
     language = models.CharField(
@@ -154,6 +160,22 @@ class Employee(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        """A person who moves to another unit is in it from today."""
+        loaded = getattr(self, "_loaded_unit_id", self.unit_id)
+        if not self._state.adding and self.unit_id != loaded:
+            self.unit_since = local_today()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "unit_since"}
+        super().save(*args, **kwargs)
+        self._loaded_unit_id = self.unit_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        employee = super().from_db(db, field_names, values)
+        employee._loaded_unit_id = employee.__dict__.get("unit_id")
+        return employee
 
 
 class UnitAdmin(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -20,35 +20,66 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import LessThan, LessThanOrEqual
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.lookups import (
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from awareness.dates import AddDays
 from completion.models.assignments import Assignment
 from completion.models.organisation import Employee
-from lessons.models import Attempt, AttemptStatus, Module
+from lessons.models import Attempt, AttemptStatus, Module, valid_until
 
 
 class CompletionQuerySet(models.QuerySet):
     def record(self, *, attempt: Attempt) -> Completion:
         """Record `attempt` (a passed, submitted attempt) as the completion of
-        its module, unless the person already completed it: the first pass is
-        the one that counts, and it is never rewritten."""
-        completion, _ = self.get_or_create(
-            user=attempt.user,
-            module=attempt.module,
-            defaults={
-                "attempt": attempt,
-                "score": attempt.score,
-                "completed_at": attempt.submitted_at,
-            },
-        )
+        its module in its cycle, unless the person already completed that
+        cycle: the first pass is the one that counts, and it is never
+        rewritten."""
+        with transaction.atomic():
+            previous_valid_until = None
+            if attempt.cycle > 1:
+                previous_valid_until = (
+                    self.filter(user=attempt.user, module=attempt.module, cycle=attempt.cycle - 1)
+                    .values_list("valid_until", flat=True)
+                    .first()
+                )
+                # The earlier cycles' completions stay as they were; they are
+                # only marked as no longer the person's current one.
+                self.filter(
+                    user=attempt.user,
+                    module=attempt.module,
+                    cycle__lt=attempt.cycle,
+                    superseded_at__isnull=True,
+                ).update(superseded_at=attempt.submitted_at)
+            completion, _ = self.get_or_create(
+                user=attempt.user,
+                module=attempt.module,
+                cycle=attempt.cycle,
+                defaults={
+                    "attempt": attempt,
+                    "score": attempt.score,
+                    "completed_at": attempt.submitted_at,
+                    "valid_until": valid_until(attempt.submitted_at, attempt.validity_months),
+                    "previous_valid_until": previous_valid_until,
+                },
+            )
         return completion
 
 
 class Completion(models.Model):
-    """The first pass of a module by a person, written once."""
+    """The first pass of a module by a person in one cycle, written once.
+
+    A module with a validity period is passed again when the pass expires:
+    each cycle (1, 2, …) has its own completion, attempts and certificate,
+    and a new cycle's completion supersedes the one before without changing
+    it."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="completions"
@@ -62,6 +93,15 @@ class Completion(models.Model):
     # Set when the certificate is revoked (the module is reopened for the
     # person), cleared when they pass again: until then they are "reopened".
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
+    # The last day the pass counts (the module's validity when the attempt
+    # began); none when it never expires. After it the person is "expired".
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # When a later cycle's pass took over (none for the current completion).
+    # A later cycle also keeps the day the one before it expired, from
+    # which its due date is counted.
+    previous_valid_until = models.DateField(null=True, blank=True, editable=False)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
 
     objects = CompletionQuerySet.as_manager()
 
@@ -69,7 +109,14 @@ class Completion(models.Model):
         verbose_name = _("completion")
         verbose_name_plural = _("completions")
         constraints = [
-            models.UniqueConstraint(fields=["user", "module"], name="one_completion_per_module")
+            models.UniqueConstraint(
+                fields=["user", "module", "cycle"], name="one_completion_per_cycle"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "module"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="one_current_completion_per_module",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +136,8 @@ class TrainingStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     OVERDUE = "overdue", _("Overdue")
+    # A pass that no longer counts: the module is to be passed again.
+    EXPIRED = "expired", _("Expired (to pass again)")
     FAILED = "failed", _("Failed (no attempts left)")
     # The certificate was revoked and the module reopened: pass it again.
     REOPENED = "reopened", _("Reopened (to pass again)")
@@ -110,7 +159,8 @@ def with_progress(
     assigned_at,
     attempt_limit,
     today: date,
-    deadline=None,
+    deadline: dict | None = None,
+    renewal_days=None,
 ) -> models.QuerySet:
     """Annotate `queryset` with how far a person is with a module, in SQL.
 
@@ -119,58 +169,109 @@ def with_progress(
     people assigned one module (`via="user__"`, `match={"module": pk}`).
     `user` and `module` are values or OuterRef()s naming the person and the
     module; `due_date` and `assigned_at` are expressions saying when the
-    person must complete the module (NULL when not assigned) and since when.
+    person must complete the module (NULL when not assigned) and since when;
+    `renewal_days` how many days they have to pass again once a pass has
+    expired (NULL when not assigned).
 
-    The completion and the first and last allowed attempts are LEFT JOINs
-    (at most one row each), so the status below reads plain columns and
-    the database computes each fact once per row.
+    The current completion and the first attempt are LEFT JOINs (at most
+    one row each), so the status below reads plain columns and the database
+    computes each fact once per row. A pass that has expired puts the person
+    in the next cycle: their due date becomes the day it expired plus
+    `renewal_days`, and only that cycle's attempts count.
 
     A due date D means "by the end of D" in the organisation's time zone
     (settings.TIME_ZONE, Asia/Shanghai): a pass at 23:30 on D local time
     (15:30 UTC) is on time, one at 00:30 on D+1 local time (16:30 UTC on D)
-    is late. `deadline`, when given, is that instant (the midnight ending D)
-    as an expression; otherwise each completion time is converted to a
-    local date, which SQLite does in Python, one call per row. `today` is
-    the local date the overdue test uses.
+    is late. `deadline`, when given, maps due dates to that instant (the
+    midnight ending D); for a due date not in it (one relative to the
+    person, a renewal) and without `deadline`, each completion time is
+    converted to a local date, which SQLite does in Python, one call per
+    row. `today` is the local date the overdue test uses.
     """
-    if deadline is None:
-        local_date = TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone())
-        on_time = LessThanOrEqual(local_date, F("due_date"))
-    else:
-        on_time = LessThan(F("done__completed_at"), deadline)
+    local_date = TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone())
+    on_time_by_date = LessThanOrEqual(local_date, F("due_date"))
+    renewed = Q(done__previous_valid_until__isnull=False)
+    if renewal_days is None:
+        renewal_days = Value(None, output_field=models.IntegerField())
 
     def joined(relation: str, **condition) -> FilteredRelation:
         conditions = {**match, **condition}
         where = {f"{via}{relation}__{name}": value for name, value in conditions.items()}
         return FilteredRelation(f"{via}{relation}", condition=Q(**where))
 
-    attempts = Attempt.objects.filter(user=user, module=module).order_by()
-
+    expired = Q(done__valid_until__lt=today)
     queryset = queryset.annotate(
-        done=joined("completions"),
+        done=joined("completions", superseded_at__isnull=True),
         first_attempt=joined("attempts", number=1),
-        # Attempts are numbered 1, 2, …: the last one allowed exists only
-        # when the limit is used (never, for a limit of 0 meaning unlimited).
-        last_attempt=joined("attempts", number=attempt_limit),
     ).annotate(
-        due_date=due_date,
+        current_cycle=Case(
+            When(expired, then=F("done__cycle") + 1),
+            When(done__isnull=False, then=F("done__cycle")),
+            default=Value(1),
+            output_field=models.IntegerField(),
+        ),
+    )
+    in_cycle = Attempt.objects.filter(
+        user=user, module=module, cycle=OuterRef("current_cycle")
+    ).order_by()
+    if isinstance(attempt_limit, int):
+        attempt_limit = Value(attempt_limit)
+    queryset = queryset.annotate(
+        due_date=Case(
+            When(expired, then=AddDays(F("done__valid_until"), renewal_days)),
+            When(renewed, then=AddDays(F("done__previous_valid_until"), renewal_days)),
+            default=due_date,
+            output_field=models.DateField(),
+        ),
         assigned_at=assigned_at,
         completed_at=F("done__completed_at"),
-        attempts_used=Coalesce(per_person(attempts, Count("pk")), 0),
+        valid_until=F("done__valid_until"),
+        attempts_used=Coalesce(per_person(in_cycle, Count("pk")), 0),
+        attempts_submitted=Coalesce(
+            per_person(in_cycle.filter(status=AttemptStatus.SUBMITTED), Count("pk")), 0
+        ),
         score=Coalesce(
             "done__score",
-            per_person(attempts.filter(status=AttemptStatus.SUBMITTED), Max("score")),
+            per_person(
+                Attempt.objects.filter(
+                    user=user, module=module, status=AttemptStatus.SUBMITTED
+                ).order_by(),
+                Max("score"),
+            ),
         ),
         first_attempt_passed=F("first_attempt__passed"),
     )
+    queryset = queryset.annotate(
+        deadline_at=Case(
+            *(When(due_date=due, then=Value(instant)) for due, instant in (deadline or {}).items()),
+            default=None,
+            output_field=models.DateTimeField(),
+        )
+    )
+    # A pass is on time when it came before the due date's deadline; where
+    # no deadline is known in advance (a renewal, a due date relative to the
+    # person), by comparing its local date with the due date.
+    by_date = Q(deadline_at__isnull=True)
+    out_of_attempts = GreaterThan(attempt_limit, 0) & GreaterThanOrEqual(
+        F("attempts_submitted"), attempt_limit
+    )
     return queryset.annotate(
         training_status=Case(
+            # Expired, and every attempt of the new cycle used: failed.
+            When(expired & out_of_attempts, then=Value(TrainingStatus.FAILED)),
+            When(expired, then=Value(TrainingStatus.EXPIRED)),
             When(done__reopened_at__isnull=False, then=Value(TrainingStatus.REOPENED)),
-            When(on_time, then=Value(TrainingStatus.PASSED)),
             # Passed without a due date (a module taken unassigned): passed.
             When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
+            When(
+                Q(done__isnull=False) & ~by_date & LessThan(F("completed_at"), F("deadline_at")),
+                then=Value(TrainingStatus.PASSED),
+            ),
+            When(
+                Q(done__isnull=False) & by_date & on_time_by_date, then=Value(TrainingStatus.PASSED)
+            ),
             When(done__isnull=False, then=Value(TrainingStatus.PASSED_LATE)),
-            When(last_attempt__status=AttemptStatus.SUBMITTED, then=Value(TrainingStatus.FAILED)),
+            When(out_of_attempts, then=Value(TrainingStatus.FAILED)),
             When(due_date__lt=today, then=Value(TrainingStatus.OVERDUE)),
             When(first_attempt__isnull=False, then=Value(TrainingStatus.IN_PROGRESS)),
             default=Value(TrainingStatus.NOT_STARTED),
@@ -188,9 +289,22 @@ def per_person(queryset: models.QuerySet, function) -> Subquery:
 def training_of(user, *, today: date) -> models.QuerySet[Module]:
     """The published modules with `user`'s progress in each: assigned ones
     carry a due date, the others (taken by choice) none."""
-    unit_path = Employee.objects.filter(user=user).values_list("unit__path", flat=True).first()
+    place = Employee.objects.filter(user=user).values("unit__path", "unit_since").first() or {}
+    unit_since = Value(place.get("unit_since") or today, output_field=models.DateField())
     covering = Assignment.objects.covering(
-        user=user.pk, member_path=Value(unit_path or ""), module=OuterRef("pk")
+        user=user.pk, member_path=Value(place.get("unit__path") or ""), module=OuterRef("pk")
+    )
+    # The assignment's rule for this person (see Assignment.due_for), in SQL.
+    assigned_on = TruncDate("created_at", tzinfo=timezone.get_default_timezone())
+    from_joining = AddDays(unit_since, F("days_allowed"))
+    due_for_them = Case(
+        When(
+            due_date__isnull=True,
+            then=AddDays(Greatest(assigned_on, unit_since), F("days_allowed")),
+        ),
+        When(GreaterThan(unit_since, assigned_on), then=Greatest(F("due_date"), from_joining)),
+        default=F("due_date"),
+        output_field=models.DateField(),
     )
     return with_progress(
         Module.objects.published(),
@@ -198,13 +312,9 @@ def training_of(user, *, today: date) -> models.QuerySet[Module]:
         match={"user": user.pk},
         user=user.pk,
         module=OuterRef("pk"),
-        due_date=per_person(covering, Min("due_date")),
+        due_date=per_person(covering.annotate(due_for_them=due_for_them), Min("due_for_them")),
         assigned_at=per_person(covering, Min("created_at")),
+        renewal_days=per_person(covering, Min("renewal_days")),
         attempt_limit=F("attempt_limit"),
         today=today,
     )
-
-
-def local_today() -> date:
-    """Today in the organisation's time zone: what "overdue" is measured against."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
-from lessons.models import Attempt, AttemptQuestion, AttemptStatus, Module
+from lessons.models import Attempt, AttemptQuestion, AttemptStatus, Module, valid_until
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"  # common family names
@@ -183,6 +183,8 @@ class Builder:
                     employee_number=f"{prefix}-{number:06d}",
                     full_name=user.first_name,
                     language=self.language,
+                    # In their department long before anything was assigned.
+                    unit_since=self.today - timedelta(days=730),
                 )
             )
         Employee.objects.bulk_create(employees, batch_size=BATCH)
@@ -289,6 +291,7 @@ class Builder:
                     number=number,
                     status=AttemptStatus.IN_PROGRESS if score is None else AttemptStatus.SUBMITTED,
                     pass_mark=module.pass_mark,
+                    validity_months=module.validity_months,
                     module_title=module.title,
                     language=get_language(),
                     submitted_at=None if score is None else at,
@@ -354,6 +357,7 @@ class Builder:
                         attempt=attempt,
                         score=attempt.score,
                         completed_at=attempt.submitted_at,
+                        valid_until=valid_until(attempt.submitted_at, attempt.validity_months),
                     )
                 )
         # An attempt in progress is built as the quiz builds one, choices and

@@ -6,6 +6,7 @@ accounts are created only when missing.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.apps import apps
@@ -18,7 +19,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 
 from completion.management.commands._demo_organisation import EXAMPLE_DOMAIN, Builder
-from completion.models import Assignment, Employee, Unit, UnitAdmin
+from completion.models import Assignment, Employee, Unit, UnitAdmin, local_today
 from completion.trainers import TRAINERS
 from lessons.models import Module
 
@@ -150,6 +151,7 @@ class Command(BaseCommand):
                     "employee_number": f"DEMO-{number:04d}",
                     "full_name": name,
                     "language": language,
+                    "unit_since": local_today() - timedelta(days=730),
                 },
             )
         # Demo databases made before people had addresses get them now.
