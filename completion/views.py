@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -298,7 +297,8 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
             ) % vars(outcome)
             if invited:
                 ids = [invitation.pk for invitation in invited]
-                transaction.on_commit(lambda: send_invitations.enqueue(invitation_ids=ids))
+                # Sent by the worker: an import may bring thousands of people.
+                send_invitations.enqueue(invitation_ids=ids)
                 message += " " + ngettext(
                     "An invitation to set a password is being sent to %(n)d new person.",
                     "Invitations to set a password are being sent to %(n)d new people.",
