@@ -21,6 +21,8 @@ from completion.models import (
     ExportJob,
     Invitation,
     PublicLookup,
+    Unit,
+    local_today,
 )
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
 from completion.reports import Table
@@ -147,5 +149,23 @@ def send_invitations(invitation_ids: list[int]) -> dict[str, int | str]:
     return {
         "sent": len(outcome.sent),
         "failed": len(outcome.failed),
+        "unreachable": outcome.unreachable,
+    }
+
+
+@task()
+def remind_overdue_now(unit_id: int, filters: dict[str, str]) -> dict[str, int | str]:
+    """ "Remind now" for a filter with too many people to send to while the
+    unit admin waits: the same plan, worked out again when the worker runs
+    (anyone reminded meanwhile is skipped)."""
+    unit = Unit.objects.get(pk=unit_id)
+    form, _filters, table = report_table(unit, filters)
+    modules = {module.pk: module for module in form.modules.values()}
+    plan = reminders.plan_now(table.by_module, modules, local_today())
+    outcome = reminders.send(plan.planned)
+    return {
+        "sent": len(outcome.sent),
+        "failed": len(outcome.failed),
+        "skipped": plan.skipped,
         "unreachable": outcome.unreachable,
     }

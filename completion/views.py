@@ -55,12 +55,20 @@ from completion.models import (
     local_today,
 )
 from completion.pdf import render_pdf
-from completion.tasks import print_certificates, send_invitations, write_export
+from completion.tasks import (
+    print_certificates,
+    remind_overdue_now,
+    send_invitations,
+    write_export,
+)
 from completion.training import my_training
 
 PAGE_SIZE = 50
 # Not-placed people listed on the report of the top unit.
 NOT_PLACED_SHOWN = 200
+# "Remind now" sends this many reminders while the unit admin waits (about
+# 7 ms each, README "Reminders"); more are sent by the background worker.
+REMIND_NOW_DIRECT = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
@@ -333,6 +341,16 @@ def remind_now(request: HttpRequest, unit_id: int) -> HttpResponse:
         return HttpResponseBadRequest(_("These filters do not apply to this report."))
     modules = {module.pk: module for module in form.modules.values()}
     plan = reminders.plan_now(rows.by_module, modules, local_today())
+    if request.method == "POST" and len(plan.planned) > REMIND_NOW_DIRECT:
+        query = request.GET.dict()
+        kept = {key: query[key] for key in ReportFilterForm.base_fields if key in query}
+        remind_overdue_now.enqueue(unit_id=unit.pk, filters=kept)
+        messages.success(
+            request,
+            _("%(n)d reminders are being sent by the background worker.")
+            % {"n": len(plan.planned)},
+        )
+        return _back_to_report(unit, request.GET.urlencode())
     if request.method == "POST":
         outcome = reminders.send(plan.planned)
         level, text = _reminded(plan, outcome)

@@ -216,3 +216,15 @@ def test_both_exports_have_the_days_overdue(client, org):
     by_name = {row[0]: row[column] for row in values[1:]}
     assert values[0][column] == "Days overdue"
     assert by_name["张三"] == 5 and by_name["Pat Passed"] is None
+
+
+def test_many_reminders_are_sent_by_the_worker(client, org, smtp_server, settings, monkeypatch):
+    from completion import views
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.setattr(views, "REMIND_NOW_DIRECT", 2)
+    client.force_login(org["admin"])
+    page = client.post(url(org, "status=overdue"), follow=True).content.decode()
+    assert "3 reminders are being sent by the background worker." in page
+    assert len(smtp_server.messages) == 3
+    assert Reminder.objects.filter(kind=Reminder.Kind.NOW, outcome="sent").count() == 3
