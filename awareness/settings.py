@@ -306,6 +306,11 @@ if not all(days.isdigit() for days in REMINDER_DAYS_BEFORE):
 REMINDER_DAYS_BEFORE = sorted({int(days) for days in REMINDER_DAYS_BEFORE}, reverse=True)
 REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7)
 REMINDER_DIGESTS = env_bool("REMINDER_DIGESTS", True)
+# People imported without a directory are emailed a link to set their
+# password (completion/invitations.py): Django's password reset, whose links
+# work once and for this many days.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
+PASSWORD_RESET_TIMEOUT = INVITATION_VALID_DAYS * 24 * 60 * 60
 
 # Nothing is loaded from outside the site, and no inline script runs.
 CONTENT_SECURITY_POLICY = {

@@ -24,6 +24,12 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # An invitation's link to set a password (completion/invitations.py).
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.SetPasswordView.as_view(),
+        name="set_password",
+    ),
     # Open to visitors too: the sign-in page offers the language switcher.
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("cases/", include("cases.urls")),

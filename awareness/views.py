@@ -2,11 +2,16 @@
 and the error pages."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -43,6 +48,37 @@ class SignInView(LoginView):
         response = super().form_valid(form)
         language = Employee.objects.language_of(self.request.user)
         return remember_language(response, language) if language else response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SetPasswordView(PasswordResetConfirmView):
+    """The page an invitation links to (completion/invitations.py): Django's
+    password reset confirmation, in our templates and in the person's own
+    language. It signs no one in: the person then signs in as usual."""
+
+    template_name = "registration/set_password.html"
+    success_url = reverse_lazy("login")
+
+    def dispatch(self, *args, **kwargs) -> HttpResponse:
+        response = super().dispatch(*args, **kwargs)
+        if self.validlink:
+            language = Employee.objects.language_of(self.user)
+            if language:
+                # The page is rendered after this, in the person's language;
+                # the sign-in page that follows keeps it too.
+                translation.activate(language)
+                self.request.LANGUAGE_CODE = language
+                remember_language(response, language)
+        return response
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Your password is set. Sign in with your username, %(username)s, and it.")
+            % {"username": self.user.get_username()},
+        )
+        return response
 
 
 @login_not_required

@@ -66,6 +66,12 @@ def not_placed_for_admin(user, unit: Unit) -> QuerySet[Employee]:
     return people.order_by("directory_unit_code", "full_name")
 
 
+def get_employee_for_admin(unit: Unit, employee_id: int) -> Employee:
+    """A person in `unit`'s subtree (`unit` already fetched for the admin)."""
+    people = Employee.objects.filter(unit__path__startswith=unit.path).select_related("user")
+    return get_object_or_404(people, pk=employee_id)
+
+
 def get_job_for_user(user, model: type[Job], job_id: int) -> Job:
     """An export or print job that `user` may follow (see `visible_to`)."""
     jobs = model.objects.select_related("unit").visible_to(user)

@@ -28,6 +28,7 @@ from completion.models import (
     DueDateChange,
     Employee,
     ExportJob,
+    Invitation,
     Reminder,
     Unit,
     UnitAdmin,
@@ -125,6 +126,18 @@ class ReminderAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "outcome", "module"]
     list_select_related = ["recipient", "module"]
     search_fields = ["recipient__username", "recipient__first_name", "email"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations to set a password are a record of what was sent
+    (completion/invitations.py): read only."""
+
+    list_display = ["user", "reason", "sent_by", "email", "outcome", "created_at", "sent_at"]
+    list_filter = ["reason", "outcome"]
+    list_select_related = ["user", "sent_by"]
+    search_fields = ["user__username", "user__first_name", "email"]
     date_hierarchy = "created_at"
 
 

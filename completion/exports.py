@@ -110,7 +110,7 @@ def workbook(rows: Iterable[dict], *, root: Unit) -> Workbook:
     # Sheet names cannot hold []:*?/\ and are at most 31 characters long.
     sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", root.name)[:31] or "Report")
     sheet.freeze_panes = "A2"
-    for index, width in enumerate([14, 16, 36, 30, 22, 10, 10, 20, 12, 20, 12]):
+    for index, width in enumerate([14, 16, 36, 30, 22, 10, 10, 20, 12, 12, 20, 12]):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     bold = Font(bold=True)
     header_cells = []

@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -138,6 +138,29 @@ def top_units(units: Iterable[Unit]) -> list[Unit]:
     return chosen
 
 
+def applying_assignment(module: Module) -> Case:
+    """The assignment whose due date applies to a row of `requirements`: the
+    personal one when it sets the date, otherwise the first unit assignment
+    above them with that fixed date, else (a due date relative to the
+    person, or a renewal) the personal one or the first unit assignment
+    above them."""
+    by_due = sorted(
+        module.unit_assignments, key=lambda a: (a.due_date is None, a.due_date, a.created_at)
+    )
+    return Case(
+        When(personal__due_date=F("due_date"), then=F("personal__id")),
+        *(
+            When(unit__path__startswith=a.unit.path, due_date=a.due_date, then=Value(a.pk))
+            for a in by_due
+            if a.due_date
+        ),
+        When(personal__isnull=False, then=F("personal__id")),
+        *(When(unit__path__startswith=a.unit.path, then=Value(a.pk)) for a in by_due),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
 def learner_reminders(today: date, modules: list[Module]) -> Iterable[Planned]:
     roots = list(Unit.objects.roots())
     for module in modules:
@@ -160,10 +183,6 @@ def reminders_in(root: Unit, module: Module, today: date) -> Iterable[Planned]:
     occasions = {due: found for due, found in occasions.items() if found}
     if not occasions:
         return
-    by_due = sorted(
-        module.unit_assignments,
-        key=lambda a: (a.due_date is None, a.due_date, a.created_at),
-    )
 
     def per_date(index, output_field, occasions=occasions):
         whens = [When(due_date=due, then=Value(at[index])) for due, at in occasions.items()]
@@ -184,21 +203,7 @@ def reminders_in(root: Unit, module: Module, today: date) -> Iterable[Planned]:
         kind=OuterRef("reminder_kind"),
         step=OuterRef("reminder_step"),
     ).values("pk")[:1]
-    # The assignment whose due date applies: the personal one when it
-    # sets the date, otherwise the first unit assignment above them
-    # (the one with that fixed date, else the first).
-    assignment = Case(
-        When(personal__due_date=F("due_date"), then=F("personal__id")),
-        *(
-            When(unit__path__startswith=a.unit.path, due_date=a.due_date, then=Value(a.pk))
-            for a in by_due
-            if a.due_date
-        ),
-        When(personal__isnull=False, then=F("personal__id")),
-        *(When(unit__path__startswith=a.unit.path, then=Value(a.pk)) for a in by_due),
-        default=None,
-        output_field=IntegerField(),
-    )
+    assignment = applying_assignment(module)
     rows = (
         requirements(root, module, today=today)
         .filter(training_status__in=REMINDED, due_date__in=list(occasions))
@@ -363,7 +368,7 @@ def message(plan: Planned, connection=None) -> EmailMultiAlternatives:
             template = "completion/email/digest"
         else:
             context["link"] = link(reverse("lessons:module", args=[plan.module.slug]))
-            context["overdue"] = plan.kind == Reminder.Kind.OVERDUE
+            context["overdue"] = plan.kind in (Reminder.Kind.OVERDUE, Reminder.Kind.NOW)
             if context["overdue"]:
                 subject = _("Overdue: “%(module)s” was due on %(date)s")
             else:
@@ -501,6 +506,93 @@ def send(planned: list[Planned], *, report: Callable[[str], None] = lambda line:
         error=f"not sent: the run stopped ({outcome.unreachable})",
     )
     return outcome
+
+
+@dataclass
+class NowPlan:
+    """What "remind now" would do for the overdue rows of a report's filter."""
+
+    planned: list[Planned] = field(default_factory=list)
+    people: int = 0  # overdue people in the filter
+    reminded_today: int = 0  # rows skipped: reminded "now" already today
+    no_email: int = 0  # rows skipped: no email address
+    inactive: int = 0  # rows skipped: the account is switched off
+
+    @property
+    def skipped(self) -> int:
+        return self.reminded_today + self.no_email + self.inactive
+
+
+def plan_now(parts: dict[int, object], modules: dict[int, Module], today: date) -> NowPlan:
+    """The reminders "remind now" sends for the report rows `parts` (the
+    table's filtered query of each module): one to each overdue person per
+    module, unless they were reminded so today. One query per module."""
+    start_of_day = datetime.combine(today, time(), tzinfo=timezone.get_default_timezone())
+    plan, people = NowPlan(), set()
+    for module_id, part in parts.items():
+        module = modules[module_id]
+        today_sent = Reminder.objects.filter(
+            not_resendable(),
+            recipient=OuterRef("user"),
+            module=module,
+            kind=Reminder.Kind.NOW,
+            created_at__gte=start_of_day,
+        )
+        prior = Reminder.objects.filter(
+            recipient=OuterRef("user"),
+            module=module,
+            due_date=OuterRef("due_date"),
+            kind=Reminder.Kind.NOW,
+            step=OuterRef("days_overdue"),
+        ).values("pk")[:1]
+        rows = (
+            part.filter(
+                days_overdue__isnull=False
+            )  # overdue, or expired and past the days to pass again
+            .annotate(
+                reminded_today=Exists(today_sent),
+                prior=Subquery(prior),
+                assignment_ref=applying_assignment(module),
+            )
+            .values(
+                "user_id",
+                "full_name",
+                "language",
+                "due_date",
+                "days_overdue",
+                "reminded_today",
+                "prior",
+                "assignment_ref",
+                email=F("user__email"),
+                active=F("user__is_active"),
+            )
+            .order_by("user_id")
+        )
+        for row in rows.iterator(chunk_size=2000):
+            people.add(row["user_id"])
+            if not row["active"]:
+                plan.inactive += 1
+            elif not row["email"]:
+                plan.no_email += 1
+            elif row["reminded_today"]:
+                plan.reminded_today += 1
+            else:
+                plan.planned.append(
+                    Planned(
+                        recipient_id=row["user_id"],
+                        email=row["email"],
+                        language=row["language"],
+                        name=row["full_name"],
+                        kind=Reminder.Kind.NOW,
+                        step=row["days_overdue"],
+                        due_date=row["due_date"],
+                        module=module,
+                        assignment_id=row["assignment_ref"],
+                        prior_id=row["prior"],
+                    )
+                )
+    plan.people = len(people)
+    return plan
 
 
 def run(

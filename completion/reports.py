@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
     DateTimeField,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -44,6 +46,7 @@ from completion.models import (
     SEGMENT_WIDTH,
     Assignment,
     Employee,
+    Invitation,
     Reminder,
     TrainingStatus,
     Unit,
@@ -63,6 +66,7 @@ COLUMNS = [
     ("attempts_used", _("Attempts")),
     ("assigned_at", _("Assigned")),
     ("due_date", _("Due")),
+    ("days_overdue", _("Days overdue")),
     ("completed_at", _("Completed")),
     ("valid_until", _("Valid until")),
 ]
@@ -73,6 +77,7 @@ SORTS = {
     "status": ("status_order", "full_name", "module_title"),
     "score": ("score", "full_name", "module_title"),
     "due": ("due_date", "full_name", "module_title"),
+    "overdue": ("days_overdue", "full_name", "module_title"),
     "completed": ("completed_at", "full_name", "module_title"),
 }
 COMPLETED = "completed"  # a filter value: passed on time or late
@@ -193,6 +198,43 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     return people.filter(due_date__isnull=False)
 
 
+class DaysSince(Func):
+    """Whole days from a date expression to `today`, in SQL (julianday on
+    SQLite, date subtraction on PostgreSQL)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, today: date):
+        super().__init__(Value(today, output_field=DateField()), expression)
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+        )
+
+
+def days_overdue(today: date):
+    """How many days an overdue row is past its due date (NULL otherwise),
+    from the row's own due date expression."""
+    return Case(
+        When(training_status=TrainingStatus.OVERDUE, then=DaysSince(F("due_date"), today)),
+        # A pass expired and the days to pass again are over.
+        When(
+            training_status=TrainingStatus.EXPIRED,
+            due_date__lt=today,
+            then=DaysSince(F("due_date"), today),
+        ),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
 def earlier(first, second, output_field=None):
     """The earlier (smaller) of two dates or numbers, either of which may be NULL."""
     smaller = Case(
@@ -277,6 +319,7 @@ FIELDS = [
     "attempts_used",
     "assigned_at",
     "due_date",
+    "days_overdue",
     "completed_at",
     "valid_until",
 ]
@@ -303,8 +346,31 @@ LAST_REMINDED = {
 }
 
 
+# Also on the page only: whether the person can sign in with a password of
+# this site, and the last link to set one they were sent (invitations.py).
+ACCOUNT = {
+    "password_set": Case(
+        When(user__password__startswith="!", then=Value(False)),
+        default=Value(True),
+        output_field=BooleanField(),
+    ),
+    "user_email": F("user__email"),
+    "last_invited": Subquery(
+        Invitation.objects.filter(user=OuterRef("user"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    ),
+    "last_invitation_outcome": Subquery(
+        Invitation.objects.filter(user=OuterRef("user"))
+        .order_by("-created_at")
+        .values("outcome")[:1]
+    ),
+}
+PAGE_ONLY = (*LAST_REMINDED, *ACCOUNT, "from_directory")
+
+
 def select(part: QuerySet, names: list[str]) -> QuerySet:
-    expressions = {**EXPRESSIONS, **LAST_REMINDED}
+    expressions = {**EXPRESSIONS, **LAST_REMINDED, **ACCOUNT}
     return part.values(
         *(name for name in names if name not in expressions),
         **{name: expressions[name] for name in names if name in expressions},
@@ -353,7 +419,7 @@ class Table:
 
     def __getitem__(self, key: slice) -> list[dict]:
         """A page of the table, with when each person was last reminded."""
-        return self.rows_of(self.keys(key), extra=tuple(LAST_REMINDED))
+        return self.rows_of(self.keys(key), extra=PAGE_ONLY)
 
     def keys(self, key: slice = slice(None)) -> list[tuple[int, int]]:
         """The (person, module) keys of the rows in `key`, in the table's
@@ -397,7 +463,12 @@ class Table:
 def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
     """The filtered, sorted per-person table."""
     chosen = [filters.module] if filters.module else modules
-    parts = {module.pk: filters.apply(requirements(root, module, today=today)) for module in chosen}
+    parts = {
+        module.pk: filters.apply(
+            requirements(root, module, today=today).annotate(days_overdue=days_overdue(today))
+        )
+        for module in chosen
+    }
     return Table(parts, filters.ordering())
 
 
@@ -613,6 +684,7 @@ SORTABLE = [
     ("status", _("Status")),
     ("score", _("Score")),
     ("due", _("Due")),
+    ("overdue", _("Days overdue")),
     ("completed", _("Completed")),
 ]
 

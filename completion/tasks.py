@@ -12,9 +12,18 @@ from django.core.files import File
 from django.utils import timezone, translation
 from django_tasks import task
 
-from completion import directory, exports, inspection, reminders
+from completion import directory, exports, inspection, invitations, reminders
 from completion.forms import report_table
-from completion.models import BackgroundJob, BulkPrintJob, Certificate, ExportJob, PublicLookup
+from completion.models import (
+    BackgroundJob,
+    BulkPrintJob,
+    Certificate,
+    ExportJob,
+    Invitation,
+    PublicLookup,
+    Unit,
+    local_today,
+)
 from completion.pdf import CHUNK_SIZE, write_bulk_pdf
 from completion.reports import Table
 
@@ -127,5 +136,36 @@ def send_reminders() -> dict[str, int | str]:
         "sent": len(outcome.sent),
         "failed": len(outcome.failed),
         "left": outcome.left,
+        "unreachable": outcome.unreachable,
+    }
+
+
+@task()
+def send_invitations(invitation_ids: list[int]) -> dict[str, int | str]:
+    """Send the invitations an import recorded (completion/invitations.py),
+    those still pending; an unreachable mail server is logged and returned."""
+    pending = Invitation.objects.filter(pk__in=invitation_ids, outcome=Invitation.Outcome.PENDING)
+    outcome = invitations.send(pending.order_by("pk"))
+    return {
+        "sent": len(outcome.sent),
+        "failed": len(outcome.failed),
+        "unreachable": outcome.unreachable,
+    }
+
+
+@task()
+def remind_overdue_now(unit_id: int, filters: dict[str, str]) -> dict[str, int | str]:
+    """ "Remind now" for a filter with too many people to send to while the
+    unit admin waits: the same plan, worked out again when the worker runs
+    (anyone reminded meanwhile is skipped)."""
+    unit = Unit.objects.get(pk=unit_id)
+    form, _filters, table = report_table(unit, filters)
+    modules = {module.pk: module for module in form.modules.values()}
+    plan = reminders.plan_now(table.by_module, modules, local_today())
+    outcome = reminders.send(plan.planned)
+    return {
+        "sent": len(outcome.sent),
+        "failed": len(outcome.failed),
+        "skipped": plan.skipped,
         "unreachable": outcome.unreachable,
     }

@@ -12,6 +12,12 @@ urlpatterns = [
     path("report/exports/<id:job_id>/", views.export_job, name="export_job"),
     path("report/exports/<id:job_id>/download/", views.export_download, name="export_download"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
+    path("report/<id:unit_id>/remind/", views.remind_now, name="remind_now"),
+    path(
+        "report/<id:unit_id>/people/<id:employee_id>/invite/",
+        views.send_invitation,
+        name="send_invitation",
+    ),
     path("report/<id:unit_id>/inspection/", views.inspection_pack, name="inspection_pack"),
     path("report/<id:unit_id>/import/", views.import_employees, name="import_employees"),
     path("verify/", views.verify_lookup, name="verify_lookup"),

@@ -24,9 +24,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header, urlencode
@@ -36,7 +38,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from awareness.addresses import client_address
-from completion import access, exports, imports, reports, services
+from completion import access, exports, imports, invitations, reminders, reports, services
 from completion.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -59,13 +61,21 @@ from completion.models import (
     local_today,
 )
 from completion.pdf import render_pdf
-from completion.tasks import print_certificates, write_export
+from completion.tasks import (
+    print_certificates,
+    remind_overdue_now,
+    send_invitations,
+    write_export,
+)
 from completion.training import my_training
 from lessons.models import Module
 
 PAGE_SIZE = 50
 # Not-placed people listed on the report of the top unit.
 NOT_PLACED_SHOWN = 200
+# "Remind now" sends this many reminders while the unit admin waits (about
+# 7 ms each, README "Reminders"); more are sent by the background worker.
+REMIND_NOW_DIRECT = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
@@ -384,15 +394,156 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
         rows, problems = imports.read(form.cleaned_data["file"], root=unit)
         if not problems:
             outcome = imports.save(rows)
-            messages.success(
-                request,
-                _("Import done: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
-                % vars(outcome),
-            )
+            invited = invitations.invite_imported([row.employee_number for row in rows])
+            message = _(
+                "Import done: %(created)d added, %(updated)d updated, %(unchanged)d unchanged."
+            ) % vars(outcome)
+            if invited:
+                ids = [invitation.pk for invitation in invited]
+                # Sent by the worker: an import may bring thousands of people.
+                send_invitations.enqueue(invitation_ids=ids)
+                message += " " + ngettext(
+                    "An invitation to set a password is being sent to %(n)d new person.",
+                    "Invitations to set a password are being sent to %(n)d new people.",
+                    len(ids),
+                ) % {"n": len(ids)}
+            messages.success(request, message)
             return redirect("completion:unit_report", unit_id=unit.pk)
     context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
     refused = problems or (form.is_bound and not form.is_valid())
     return render(request, "completion/import.html", context, status=400 if refused else 200)
+
+
+def _back_to_report(unit: Unit, query: str) -> HttpResponse:
+    """The unit's report with the filters it was left on (`query`, re-encoded:
+    only the report's own parameters can come back)."""
+    kept = QueryDict(query).dict()
+    kept = {
+        key: kept[key] for key in (*ReportFilterForm.base_fields, "sort", "page") if key in kept
+    }
+    address = reverse("completion:unit_report", args=[unit.pk])
+    return redirect(f"{address}?{urlencode(kept)}" if kept else address)
+
+
+@require_http_methods(["GET", "POST"])
+def remind_now(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Remind the overdue people of the report's current filter now: a page
+    that says how many it reaches (GET), then sending it (POST). One a day
+    per person and module at most (`reminders.plan_now`)."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    form, _filters, rows = report_table(unit, request.GET)
+    if form.errors:
+        return HttpResponseBadRequest(_("These filters do not apply to this report."))
+    modules = {module.pk: module for module in form.modules.values()}
+    plan = reminders.plan_now(rows.by_module, modules, local_today())
+    if request.method == "POST" and len(plan.planned) > REMIND_NOW_DIRECT:
+        query = request.GET.dict()
+        kept = {key: query[key] for key in ReportFilterForm.base_fields if key in query}
+        remind_overdue_now.enqueue(unit_id=unit.pk, filters=kept)
+        messages.success(
+            request,
+            _("%(n)d reminders are being sent by the background worker.")
+            % {"n": len(plan.planned)},
+        )
+        return _back_to_report(unit, request.GET.urlencode())
+    if request.method == "POST":
+        outcome = reminders.send(plan.planned)
+        level, text = _reminded(plan, outcome)
+        messages.add_message(request, level, text)
+        return _back_to_report(unit, request.GET.urlencode())
+    context = {"unit": unit, "plan": plan, "query": request.GET.urlencode()}
+    return render(request, "completion/remind_now.html", context)
+
+
+def _reminded(plan: reminders.NowPlan, outcome: reminders.Outcome) -> tuple[int, str]:
+    """What "remind now" did, in one message: sent, skipped and why, failed."""
+    parts = [
+        ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", len(outcome.sent))
+        % {"n": len(outcome.sent)}
+    ]
+    skipped = [
+        (
+            plan.reminded_today,
+            ngettext(
+                "%(n)d already reminded today",
+                "%(n)d already reminded today",
+                plan.reminded_today,
+            ),
+        ),
+        (
+            plan.no_email,
+            ngettext(
+                "%(n)d without an email address",
+                "%(n)d without an email address",
+                plan.no_email,
+            ),
+        ),
+        (
+            plan.inactive,
+            ngettext(
+                "%(n)d whose account is switched off",
+                "%(n)d whose accounts are switched off",
+                plan.inactive,
+            ),
+        ),
+    ]
+    reasons = [text % {"n": n} for n, text in skipped if n]
+    if plan.skipped:
+        parts.append(_("Not sent: %(reasons)s.") % {"reasons": "; ".join(reasons)})
+    if outcome.unreachable:
+        parts.append(
+            _(
+                "The mail server could not be reached (%(reason)s): nothing more was sent. "
+                "Try again later."
+            )
+            % {"reason": outcome.unreachable}
+        )
+        return messages.ERROR, " ".join(parts)
+    if outcome.failed:
+        parts.append(
+            ngettext(
+                "%(n)d was refused by the mail server (see Reminders in the admin).",
+                "%(n)d were refused by the mail server (see Reminders in the admin).",
+                len(outcome.failed),
+            )
+            % {"n": len(outcome.failed)}
+        )
+        return messages.WARNING, " ".join(parts)
+    return messages.SUCCESS, " ".join(parts)
+
+
+@require_POST
+def send_invitation(request: HttpRequest, unit_id: int, employee_id: int) -> HttpResponse:
+    """Send a person of the unit a new link to set their password (a first
+    one that went astray, or a forgotten password): at most once an hour."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    employee = access.get_employee_for_admin(unit, employee_id)
+    again = invitations.send_again(employee, by=request.user)
+    name = {"name": employee.full_name}
+    if again.refused:
+        messages.error(request, again.refused % name)
+    elif again.outcome.unreachable:
+        messages.error(
+            request,
+            _(
+                "The mail server could not be reached, so no link was sent to %(name)s. "
+                "Try again later."
+            )
+            % name,
+        )
+    elif again.outcome.failed:
+        messages.error(
+            request,
+            _("The mail server refused the link to %(name)s: %(error)s")
+            % {**name, "error": again.outcome.failed[0].error},
+        )
+    else:
+        messages.success(
+            request,
+            _("A link to set a password was sent to %(name)s (%(email)s).")
+            % {**name, "email": again.invitation.email},
+        )
+    return _back_to_report(unit, request.POST.get("query", ""))
 
 
 @require_http_methods(["GET", "POST"])

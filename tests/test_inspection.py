@@ -65,7 +65,7 @@ def test_it_writes_the_units_history_in_five_sheets(client, org):
     assert people == {"李明"}  # the sibling unit's person is not in it
     assert [row[4] for row in list(book["Commitments"].values)[1:]] == ["I will."]
     certificates = list(book["Certificates"].values)[1:]
-    assert [(row[1], row[7], row[8]) for row in certificates] == [
+    assert [(row[1], row[8], row[9]) for row in certificates] == [
         ("李明", "管理员", "Issued in error")
     ]
 

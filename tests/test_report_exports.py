@@ -84,7 +84,8 @@ def test_the_excel_file_holds_the_same_rows_with_real_dates(client, org):
     header, *rows = xlsx_rows(response)
     assert header[0] == "Name" and header[8] == "Due"
     assert [(row[0], row[4], row[5]) for row in rows] == [("李明", "Passed", 100)]
-    assert rows[0][8] is not None and rows[0][9].year == 2026  # dates stay dates
+    assert rows[0][8] is not None and rows[0][10].year == 2026  # dates stay dates
+    assert header[9] == "Days overdue" and rows[0][9] is None  # passed: not overdue
 
 
 def test_formulas_are_neutralised_in_both_formats(client, org):

@@ -10,6 +10,7 @@ from completion.models.certificates import Certificate as Certificate
 from completion.models.certificates import PublicLookup as PublicLookup
 from completion.models.certificates import SerialCounter as SerialCounter
 from completion.models.certificates import holder_name as holder_name
+from completion.models.invitations import Invitation as Invitation
 from completion.models.jobs import BackgroundJob as BackgroundJob
 from completion.models.jobs import ExportJob as ExportJob
 from completion.models.jobs import ScheduledRun as ScheduledRun

@@ -27,6 +27,9 @@ class Reminder(models.Model):
         BEFORE = "before", _("Before the due date")
         OVERDUE = "overdue", _("Overdue")
         DIGEST = "digest", _("Weekly digest")
+        # "Remind now" on the unit report; step: the days overdue that day,
+        # so one a day at most per person and module.
+        NOW = "now", _("Sent by a unit admin")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", pgettext_lazy("email", "Being sent")
@@ -48,7 +51,7 @@ class Reminder(models.Model):
     due_date = models.DateField(_("due date"))
     kind = models.CharField(pgettext_lazy("reminder", "kind"), max_length=10, choices=Kind.choices)
     # BEFORE: days before the due date; OVERDUE: 0 the day after, then 1, 2…
-    # for each further interval; DIGEST: 0.
+    # for each further interval; NOW: days overdue on the day; DIGEST: 0.
     step = models.PositiveSmallIntegerField(default=0)
     email = models.EmailField(_("sent to"), blank=True)
     language = models.CharField(max_length=10, blank=True)
@@ -93,9 +96,12 @@ class Reminder(models.Model):
 
     @property
     def label(self) -> str:
-        """before_7, before_1, overdue_1 (the day after), overdue_weekly_2…, digest."""
+        """before_7, before_1, overdue_1 (the day after), overdue_weekly_2…,
+        now_12 (sent by a unit admin, 12 days overdue), digest."""
         if self.kind == self.Kind.BEFORE:
             return f"before_{self.step}"
         if self.kind == self.Kind.OVERDUE:
             return "overdue_1" if self.step == 0 else f"overdue_weekly_{self.step}"
+        if self.kind == self.Kind.NOW:
+            return f"now_{self.step}"
         return "digest"
