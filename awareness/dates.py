@@ -7,9 +7,9 @@ Due dates and validity are calendar dates in the organisation's time zone
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, time
 
-from django.db.models import DateField, Func
+from django.db.models import DateField, DateTimeField, Func
 from django.utils import timezone
 
 
@@ -46,3 +46,35 @@ class AddDays(Func):
 def local_today() -> date:
     """Today in the organisation's time zone: what "overdue" is measured against."""
     return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+class DeadlineOf(Func):
+    """The instant a due date ends — the midnight after it in the
+    organisation's time zone — in SQL, from a date expression: a pass
+    before it is on time. One expression per row, so comparing a completion
+    time with it converts nothing per row.
+
+    PostgreSQL converts with the zone's rules; SQLite, which keeps times as
+    UTC text, shifts by the zone's offset on `on` (Asia/Shanghai keeps one
+    offset all year; a zone with summer time would be an hour out for due
+    dates on the other side of a change)."""
+
+    arity = 1
+    output_field = DateTimeField()
+
+    def __init__(self, day, *, on: date):
+        super().__init__(day)
+        self.zone = timezone.get_default_timezone()
+        offset = self.zone.utcoffset(datetime.combine(on, time()))
+        self.offset_seconds = int(offset.total_seconds()) if offset else 0
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (day,) = self.get_source_expressions()
+        day_sql, params = compiler.compile(day)
+        if connection.vendor == "sqlite":
+            shift = f"{-self.offset_seconds:+d} seconds"
+            return f"datetime({day_sql}, '+1 day', '{shift}')", params
+        return (
+            f"((CAST({day_sql} AS date) + 1)::timestamp AT TIME ZONE %s)",
+            (*params, str(self.zone)),
+        )

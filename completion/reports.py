@@ -11,9 +11,8 @@ each, never one per person or per unit.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import (
     BooleanField,
@@ -35,7 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Substr, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf, Substr, TruncDate
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -118,28 +117,27 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         unit_assignments = list(
             module.assignments.filter(unit__isnull=False).select_related("unit")
         )
-    personal_due_dates = getattr(module, "personal_due_dates", None)
-    if personal_due_dates is None:
-        personal_due_dates = set(
-            module.assignments.filter(user__isnull=False, due_date__isnull=False).values_list(
-                "due_date", flat=True
-            )
-        )
     by_start = sorted(unit_assignments, key=lambda a: a.created_at)
 
-    def each_match(value, output_field):
-        """The earliest of `value(a)` over the unit assignments that cover the row."""
-        chosen = None
-        for a in sorted(
-            unit_assignments, key=lambda a: (a.due_date is None, a.due_date, a.created_at)
-        ):
-            this = Case(
+    def earliest(value, output_field, sentinel, personal):
+        """The earliest of `personal` and `value(a)` over the unit
+        assignments covering the row, as one LEAST(): each candidate is
+        written once (NULL, not covered, is `sentinel`, a far-off value,
+        since SQLite's MIN() of a NULL is NULL), so the expression grows
+        with the assignments, not with their pairs."""
+        far = Value(sentinel, output_field=output_field)
+        candidates = [Coalesce(personal, far, output_field=output_field)] + [
+            Case(
                 When(unit__path__startswith=a.unit.path, then=value(a)),
-                default=None,
+                default=far,
                 output_field=output_field,
             )
-            chosen = this if chosen is None else earlier(chosen, this)
-        return chosen if chosen is not None else Value(None, output_field=output_field)
+            for a in unit_assignments
+        ]
+        least = (
+            Least(*candidates, output_field=output_field) if len(candidates) > 1 else candidates[0]
+        )
+        return NullIf(least, far, output_field=output_field)
 
     def first_match(assignments, value, output_field):
         whens = [
@@ -150,13 +148,16 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     # A personal assignment's rule, for the person of the row.
     personal_assigned_on = TruncDate("personal__created_at", tzinfo=timezone.get_default_timezone())
     personal_due = Case(
+        When(personal__due_date__isnull=False, then=F("personal__due_date")),
+        # Only a personal assignment that exists and has no date converts
+        # its time to a local date (in Python, on SQLite): not every row.
         When(
-            personal__due_date__isnull=True,
+            personal__days_allowed__isnull=False,
             then=AddDays(
                 Greatest(personal_assigned_on, F("unit_since")), F("personal__days_allowed")
             ),
         ),
-        default=F("personal__due_date"),
+        default=None,
         output_field=DateField(),
     )
     people = (
@@ -170,27 +171,19 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
             ),
         )
     )
-    # The moment a pass becomes late, worked out here for each fixed due
-    # date in play, so the database compares instants instead of converting
-    # every completion time to a local date (only due dates that differ from
-    # person to person need that).
-    fixed = {a.due_date for a in unit_assignments if a.due_date} | set(personal_due_dates)
     people = with_progress(
         people,
         via="user__",
         match={"module": module.pk},
         user=OuterRef("user"),
         module=module.pk,
-        due_date=earlier(personal_due, each_match(lambda a: a.due_expression(), DateField())),
+        due_date=earliest(lambda a: a.due_expression(), DateField(), date.max, personal_due),
         assigned_at=earlier(
             F("personal__created_at"),
             first_match(by_start, lambda a: a.created_at, DateTimeField()),
         ),
-        deadline={due: deadline(due) for due in fixed},
-        renewal_days=earlier(
-            F("personal__renewal_days"),
-            each_match(lambda a: Value(a.renewal_days), IntegerField()),
-            output_field=IntegerField(),
+        renewal_days=earliest(
+            lambda a: Value(a.renewal_days), IntegerField(), 32767, F("personal__renewal_days")
         ),
         attempt_limit=module.attempt_limit,
         today=today,
@@ -243,16 +236,9 @@ def earlier(first, second, output_field=None):
     return Coalesce(smaller, second, output_field=output_field)
 
 
-def deadline(due: date) -> datetime:
-    """The instant a due date ends: midnight after it, in the organisation's zone."""
-    zone = timezone.get_default_timezone()
-    return datetime.combine(due + timedelta(days=1), time(), tzinfo=zone)
-
-
 def assigned_modules() -> list[Module]:
     """Modules someone is assigned (a report shows nothing else), each with
-    its unit assignments and the due dates of its personal ones: three
-    queries, whatever the size of the organisation."""
+    its unit assignments: two queries, whatever the size of the organisation."""
     modules = list(
         Module.objects.filter(assignments__isnull=False)
         .distinct()
@@ -265,18 +251,6 @@ def assigned_modules() -> list[Module]:
             )
         )
     )
-    personal = (
-        Assignment.objects.filter(user__isnull=False)
-        .values_list("module", "due_date")
-        .distinct()
-        .order_by()
-    )
-    due_dates = defaultdict(set)
-    for module_id, due_date in personal:
-        if due_date is not None:  # a relative due date has none in common
-            due_dates[module_id].add(due_date)
-    for module in modules:
-        module.personal_due_dates = due_dates[module.pk]
     return modules
 
 

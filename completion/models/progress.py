@@ -25,12 +25,11 @@ from django.db.models.lookups import (
     GreaterThan,
     GreaterThanOrEqual,
     LessThan,
-    LessThanOrEqual,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from awareness.dates import AddDays
+from awareness.dates import AddDays, DeadlineOf
 from completion.models.assignments import Assignment
 from completion.models.organisation import Employee
 from lessons.models import Attempt, AttemptStatus, Module, valid_until
@@ -159,7 +158,6 @@ def with_progress(
     assigned_at,
     attempt_limit,
     today: date,
-    deadline: dict | None = None,
     renewal_days=None,
 ) -> models.QuerySet:
     """Annotate `queryset` with how far a person is with a module, in SQL.
@@ -182,14 +180,10 @@ def with_progress(
     A due date D means "by the end of D" in the organisation's time zone
     (settings.TIME_ZONE, Asia/Shanghai): a pass at 23:30 on D local time
     (15:30 UTC) is on time, one at 00:30 on D+1 local time (16:30 UTC on D)
-    is late. `deadline`, when given, maps due dates to that instant (the
-    midnight ending D); for a due date not in it (one relative to the
-    person, a renewal) and without `deadline`, each completion time is
-    converted to a local date, which SQLite does in Python, one call per
-    row. `today` is the local date the overdue test uses.
+    is late: the pass is compared with that instant (`DeadlineOf`), worked
+    out in SQL from the row's due date. `today` is the local date the
+    overdue test uses.
     """
-    local_date = TruncDate("done__completed_at", tzinfo=timezone.get_default_timezone())
-    on_time_by_date = LessThanOrEqual(local_date, F("due_date"))
     renewed = Q(done__previous_valid_until__isnull=False)
     if renewal_days is None:
         renewal_days = Value(None, output_field=models.IntegerField())
@@ -241,17 +235,6 @@ def with_progress(
         ),
         first_attempt_passed=F("first_attempt__passed"),
     )
-    queryset = queryset.annotate(
-        deadline_at=Case(
-            *(When(due_date=due, then=Value(instant)) for due, instant in (deadline or {}).items()),
-            default=None,
-            output_field=models.DateTimeField(),
-        )
-    )
-    # A pass is on time when it came before the due date's deadline; where
-    # no deadline is known in advance (a renewal, a due date relative to the
-    # person), by comparing its local date with the due date.
-    by_date = Q(deadline_at__isnull=True)
     out_of_attempts = GreaterThan(attempt_limit, 0) & GreaterThanOrEqual(
         F("attempts_submitted"), attempt_limit
     )
@@ -264,11 +247,9 @@ def with_progress(
             # Passed without a due date (a module taken unassigned): passed.
             When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
             When(
-                Q(done__isnull=False) & ~by_date & LessThan(F("completed_at"), F("deadline_at")),
+                Q(done__isnull=False)
+                & LessThan(F("completed_at"), DeadlineOf(F("due_date"), on=today)),
                 then=Value(TrainingStatus.PASSED),
-            ),
-            When(
-                Q(done__isnull=False) & by_date & on_time_by_date, then=Value(TrainingStatus.PASSED)
             ),
             When(done__isnull=False, then=Value(TrainingStatus.PASSED_LATE)),
             When(out_of_attempts, then=Value(TrainingStatus.FAILED)),
