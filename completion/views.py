@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from awareness.addresses import client_address
-from completion import access, exports, imports, reports, services
+from completion import access, charts, exports, imports, reports, services
 from completion.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -101,9 +101,13 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         return render(request, "completion/report.html#people", context, status=status)
     modules = list(form.modules.values())
     children = [child for child in form.units.values() if child.parent_id == unit.pk]
-    summary = reports.summary(unit, modules, children=children, today=local_today())
+    today = local_today()
+    summary = reports.summary(unit, modules, children=children, today=today)
     chosen = filters.module.pk if filters.module else None
     context |= {
+        "charts": charts.charts_for(
+            unit, modules, summary, chosen=filters.module, today=today, direct_label=directly
+        ),
         "modules": modules,
         "summary": summary,
         "module_figures": [(module, summary.by_module[module.pk]) for module in modules],
@@ -120,6 +124,11 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         context["not_placed"] = access.not_placed_for_admin(request.user, unit)[:NOT_PLACED_SHOWN]
         context["not_placed_shown"] = NOT_PLACED_SHOWN
     return render(request, "completion/report.html", context, status=status)
+
+
+def directly(name: str) -> str:
+    """The row of the people directly in a unit, as the report's tables name it."""
+    return _("%(name)s (directly)") % {"name": name}
 
 
 def _page(rows, number: str | None):
