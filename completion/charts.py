@@ -27,7 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import COMPLETED_STATUSES, SEGMENT_WIDTH, TrainingStatus, Unit
-from completion.reports import Figures, Summary, requirements, union
+from completion.reports import (
+    Figures,
+    QuestionMisses,
+    Summary,
+    assigned_modules,
+    question_misses,
+    requirements,
+    union,
+)
+from completion.reports import summary as summary_of
 from lessons.models import Module
 
 WIDTH = 520
@@ -506,10 +515,11 @@ class StatusBars(Canvas):
     bar_height: int = 20
     row_height: int = 30
     legend_y: float = 0
+    hidden: int = 0  # units left off (the one-page summary shows the worst only)
 
 
 def status_bars(
-    facts: Breakdown, branches: list, modules: list[Module], direct_label
+    facts: Breakdown, branches: list, modules: list[Module], direct_label, limit: int | None = None
 ) -> StatusBars | None:
     wanted = {module.pk for module in modules}
     rows = []
@@ -534,9 +544,11 @@ def status_bars(
             row[0],
         )
     )
+    hidden = len(rows) - limit if limit is not None and len(rows) > limit else 0
+    rows = rows[:limit] if hidden else rows
     order = statuses_worst_first()
     present = [status for status in order if any(row[1][status] for row in rows)]
-    chart = StatusBars(bars=[], statuses=present, legend=[], height=0)
+    chart = StatusBars(bars=[], statuses=present, legend=[], height=0, hidden=hidden)
     bar_width = WIDTH - LABEL_WIDTH - 52
     for index, (name, counts, assigned, completed) in enumerate(rows):
         y, x, segments = index * chart.row_height, float(LABEL_WIDTH), []
@@ -732,4 +744,68 @@ def charts_for(
         scores=score_chart(facts, shown),
         today=today,
         patterns=sorted({status_style(s)[1] for s in (bars.statuses if bars else [])} - {"none"}),
+    )
+
+
+# The one-page summary shows this many units at most, the worst first.
+SUMMARY_UNITS = 8
+SUMMARY_QUESTIONS = 5
+
+
+@dataclass
+class MissedQuestion:
+    module: Module
+    misses: QuestionMisses
+
+
+@dataclass
+class LeadershipSummary:
+    """What the one-page PDF for a leadership meeting holds."""
+
+    unit: Unit
+    today: date
+    modules: list[Module]
+    summary: Summary
+    status_bars: StatusBars | None
+    scores: ScoreChart | None
+    overdue: OverdueChart
+    missed: list[MissedQuestion]
+
+    @property
+    def module_figures(self) -> list[tuple[Module, Figures]]:
+        return [(module, self.summary.by_module[module.pk]) for module in self.modules]
+
+    @property
+    def overdue_units(self) -> list:
+        return self.overdue.by_branch[:SUMMARY_UNITS]
+
+    @property
+    def overdue_units_hidden(self) -> int:
+        return max(len(self.overdue.by_branch) - SUMMARY_UNITS, 0)
+
+
+def leadership_summary(root: Unit, *, today: date, direct_label) -> LeadershipSummary:
+    """The unit's figures, its status and score charts, the questions most
+    missed and who is overdue where: the report's queries, plus two for each
+    module's question statistics."""
+    modules = assigned_modules()
+    children = list(Unit.objects.filter(parent=root).order_by("path"))
+    summary = summary_of(root, modules, children=children, today=today)
+    facts = breakdown(root, modules, today=today)
+    missed = [
+        MissedQuestion(module, misses)
+        for module in modules
+        for misses in question_misses(root, module)
+        if misses.missed
+    ]
+    missed.sort(key=lambda item: (-item.misses.rate, -item.misses.answered, item.misses.text))
+    return LeadershipSummary(
+        unit=root,
+        today=today,
+        modules=modules,
+        summary=summary,
+        status_bars=status_bars(facts, summary.branches, modules, direct_label, SUMMARY_UNITS),
+        scores=score_chart(facts, modules),
+        overdue=overdue_chart(facts, summary.branches, modules, direct_label),
+        missed=missed[:SUMMARY_QUESTIONS],
     )

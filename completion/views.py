@@ -52,7 +52,7 @@ from completion.models import (
     Unit,
     local_today,
 )
-from completion.pdf import render_pdf
+from completion.pdf import render_pdf, render_summary_pdf
 from completion.tasks import print_certificates, write_export
 from completion.training import my_training
 
@@ -124,6 +124,18 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         context["not_placed"] = access.not_placed_for_admin(request.user, unit)[:NOT_PLACED_SHOWN]
         context["not_placed_shown"] = NOT_PLACED_SHOWN
     return render(request, "completion/report.html", context, status=status)
+
+
+@require_GET
+def unit_summary_pdf(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit on one A4 page, for a leadership meeting."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    today = local_today()
+    summary = charts.leadership_summary(unit, today=today, direct_label=directly)
+    response = HttpResponse(render_summary_pdf(summary), content_type=PDF)
+    filename = f"summary-{unit.code}-{today:%Y%m%d}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
 
 
 def directly(name: str) -> str:
