@@ -485,6 +485,7 @@ class Segment:
 
 @dataclass
 class StatusBar:
+    unit: Unit
     label: str
     full_label: str
     y: float
@@ -533,7 +534,7 @@ def status_bars(
             continue
         completed = sum(counts[status] for status in COMPLETED_STATUSES)
         name = direct_label(branch.unit.name) if branch.direct else branch.unit.name
-        rows.append((name, counts, assigned, completed))
+        rows.append((name, counts, assigned, completed, branch.unit))
     if not rows:
         return None
     # Worst first: the least completed, then the most overdue.
@@ -550,7 +551,7 @@ def status_bars(
     present = [status for status in order if any(row[1][status] for row in rows)]
     chart = StatusBars(bars=[], statuses=present, legend=[], height=0, hidden=hidden)
     bar_width = WIDTH - LABEL_WIDTH - 52
-    for index, (name, counts, assigned, completed) in enumerate(rows):
+    for index, (name, counts, assigned, completed, unit) in enumerate(rows):
         y, x, segments = index * chart.row_height, float(LABEL_WIDTH), []
         for status in present:
             if not counts[status]:
@@ -571,6 +572,7 @@ def status_bars(
             x += width
         chart.bars.append(
             StatusBar(
+                unit=unit,
                 label=fit(name, LABEL_WIDTH - 10),
                 full_label=name,
                 y=y,
