@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Value
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from completion.models import COMPLETED_STATUSES, SEGMENT_WIDTH, TrainingStatus, Unit
@@ -131,39 +132,31 @@ class Breakdown:
     scores: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0] * 10))
 
 
+def overdue_band(due: date, today: date) -> int:
+    """Which of OVERDUE_BUCKETS someone due on `due` falls in today."""
+    days = (today - due).days
+    for index, (limit, _label) in enumerate(OVERDUE_BUCKETS):
+        if limit is None or days <= limit:
+            return index
+    return len(OVERDUE_BUCKETS) - 1  # pragma: no cover
+
+
 def breakdown(root: Unit, modules: list[Module], *, today: date) -> Breakdown:
     """One GROUP BY over the requirements of `modules`: sub-unit, module,
-    status, overdue band and first-attempt score band."""
-    overdue_band = Case(
-        *(
-            When(
-                training_status=TrainingStatus.OVERDUE,
-                due_date__gte=today - timedelta(days=days),
-                then=Value(index),
-            )
-            for index, (days, _label) in enumerate(OVERDUE_BUCKETS)
-            if days is not None
-        ),
-        When(training_status=TrainingStatus.OVERDUE, then=Value(len(OVERDUE_BUCKETS) - 1)),
-        default=None,
-        output_field=IntegerField(),
-    )
-    score_band = Case(
-        *(
-            When(first_attempt__score__gte=band * 10, then=Value(band))
-            for band in range(SCORE_BINS - 1, -1, -1)
-        ),
-        default=None,
-        output_field=IntegerField(),
-    )
+    status, due date and first-attempt score band. A module has a handful
+    of due dates, so the overdue bands are worked out here from them rather
+    than by a CASE on every row."""
     parts = [
         requirements(root, module, today=today)
         .values(
             "training_status",
+            "due_date",
             branch=branch_key(root),
             module_key=Value(module.pk),
-            overdue_band=overdue_band,
-            score_band=score_band,
+            # Integer division: 0–9 → 0, …, 90–99 → 9, and 100 → 10 (→ 9 below).
+            score_band=ExpressionWrapper(
+                F("first_attempt__score") / 10, output_field=IntegerField()
+            ),
         )
         .annotate(people=Count("pk"))
         .order_by()
@@ -173,44 +166,52 @@ def breakdown(root: Unit, modules: list[Module], *, today: date) -> Breakdown:
     for row in union(parts) if parts else []:
         key = (row["branch"], row["module_key"])
         facts.statuses[key][row["training_status"]] += row["people"]
-        if row["overdue_band"] is not None:
-            facts.overdue[key][row["overdue_band"]] += row["people"]
+        if row["training_status"] == TrainingStatus.OVERDUE:
+            facts.overdue[key][overdue_band(as_date(row["due_date"]), today)] += row["people"]
         if row["score_band"] is not None:
-            facts.scores[row["module_key"]][row["score_band"]] += row["people"]
+            band = min(row["score_band"], SCORE_BINS - 1)
+            facts.scores[row["module_key"]][band] += row["people"]
     return facts
+
+
+def as_date(value) -> date:
+    """A date from a UNION's column (SQLite hands them back as text)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def progress_days(root: Unit, modules: list[Module], *, today: date) -> dict[int, dict]:
     """For each module, how many people were assigned it and completed it on
     each day (local dates), and the due dates in play with their people:
-    one query."""
+    one query, one GROUP BY a module. An assignment's instant (there are a
+    handful) is made a local date here; only completions are converted in
+    the database."""
     zone = timezone.get_default_timezone()
-    parts = []
-    for module in modules:
-        rows = requirements(root, module, today=today)
-        for kind, day, chosen in (
-            ("assigned", TruncDate("assigned_at", tzinfo=zone), rows),
-            (
-                "completed",
-                TruncDate("completed_at", tzinfo=zone),
-                rows.filter(training_status__in=COMPLETED_STATUSES),
-            ),
-            ("due", F("due_date"), rows),
-        ):
-            parts.append(
-                chosen.values(module_key=Value(module.pk), kind=Value(kind), day=day)
-                .annotate(people=Count("pk"))
-                .order_by()
-            )
+    parts = [
+        requirements(root, module, today=today)
+        .values(
+            "training_status",
+            "assigned_at",
+            "due_date",
+            module_key=Value(module.pk),
+            completed_day=TruncDate("completed_at", tzinfo=zone),
+        )
+        .annotate(people=Count("pk"))
+        .order_by()
+        for module in modules
+    ]
     days: dict[int, dict] = {
         module.pk: {"assigned": Counter(), "completed": Counter(), "due": Counter()}
         for module in modules
     }
     for row in union(parts) if parts else []:
-        day = row["day"]
-        if isinstance(day, str):  # SQLite returns a UNION's dates as text
-            day = date.fromisoformat(day[:10])
-        days[row["module_key"]][row["kind"]][day] += row["people"]
+        counts, people = days[row["module_key"]], row["people"]
+        assigned_at = row["assigned_at"]
+        if isinstance(assigned_at, str):
+            assigned_at = parse_datetime(assigned_at)
+        counts["assigned"][timezone.localtime(assigned_at, zone).date()] += people
+        counts["due"][as_date(row["due_date"])] += people
+        if row["training_status"] in COMPLETED_STATUSES:
+            counts["completed"][as_date(row["completed_day"])] += people
     return days
 
 
