@@ -287,7 +287,9 @@ def timeline(module: Module, days: dict, *, today: date) -> Timeline | None:
     assigned_by_day, completed_by_day, due = days["assigned"], days["completed"], days["due"]
     if not assigned_by_day:
         return None
-    start = min(assigned_by_day)
+    # From the first day anything happened (a completion can come before the
+    # assignment: a module taken by choice, then assigned).
+    start = min([*assigned_by_day, *completed_by_day, *due])
     end = max([today, *due, *completed_by_day])
     span = max((end - start).days, 1)
     chart = Timeline(
@@ -320,9 +322,6 @@ def timeline(module: Module, days: dict, *, today: date) -> Timeline | None:
     assigned = completed = 0
     assigned_line, completed_line = [(x(start), y(0))], [(x(start), y(0))]
     for day in changes:
-        if day > today and day not in assigned_by_day and day not in completed_by_day:
-            chart.rows.append(TimelineRow(day, assigned, completed, day in due))
-            continue
         if assigned_by_day[day]:
             assigned_line.append((x(day), y(assigned)))
             assigned += assigned_by_day[day]
