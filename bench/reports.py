@@ -10,14 +10,17 @@ the PostgreSQL database is dropped and created again), fills it with
 to two bureaus, quiz history for everyone) and, as the demo unit admin of
 the province (the whole organisation), times:
 
-- the report page, rendered in full through the test client;
+- the report page with its charts, rendered in full through the test client;
+- the one-page summary PDF (figures, two charts, most-missed questions);
 - the CSV and the Excel export of the unfiltered table (above 20,000 rows
   the Excel file is written by a background job: timed as the POST that
   starts it plus the job, run in this process as the worker runs it);
 
-each against its floor: the single GROUP BY statement that computes the
-same thing straight in SQL (the figures per bureau and module for the page;
-one row per person and module for the exports). Target: within 3× the
+each against its floor: the GROUP BY statements that compute the same thing
+straight in SQL (the figures per bureau and module, and the charts' counts
+by status, overdue band, score band and day, for the page; those and the
+misses per question, then a bare WeasyPrint page, for the PDF; one row per
+person and module for the exports). Target: within 3× the
 floor, and the same number of queries at 1,000 and 100,000 employees.
 """
 
