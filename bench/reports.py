@@ -10,14 +10,17 @@ the PostgreSQL database is dropped and created again), fills it with
 to two bureaus, quiz history for everyone) and, as the demo unit admin of
 the province (the whole organisation), times:
 
-- the report page, rendered in full through the test client;
+- the report page with its charts, rendered in full through the test client;
+- the one-page summary PDF (figures, two charts, most-missed questions);
 - the CSV and the Excel export of the unfiltered table (above 20,000 rows
   the Excel file is written by a background job: timed as the POST that
   starts it plus the job, run in this process as the worker runs it);
 
-each against its floor: the single GROUP BY statement that computes the
-same thing straight in SQL (the figures per bureau and module for the page;
-one row per person and module for the exports). Target: within 3× the
+each against its floor: the GROUP BY statements that compute the same thing
+straight in SQL (the figures per bureau and module, and the charts' counts
+by status, overdue band, score band and day, for the page; those and the
+misses per question, then a bare WeasyPrint page, for the PDF; one row per
+person and module for the exports). Target: within 3× the
 floor, and the same number of queries at 1,000 and 100,000 employees.
 """
 
@@ -30,7 +33,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +112,50 @@ def page_floor(vendor: str) -> str:
     """
 
 
+def charts_floor(vendor: str) -> list[str]:
+    """The charts' answers in SQL: people by sub-unit, module, status,
+    overdue band and first-attempt score band; then who was assigned and who
+    completed each module on each day."""
+    overdue = "c.id IS NULL AND r.due_date < %s"
+    return [
+        f"""
+    WITH r AS ({REQUIREMENTS})
+    SELECT substr(r.path, 1, %s) AS branch, r.module_id,
+           CASE WHEN c.id IS NOT NULL THEN 'done' WHEN {overdue} THEN 'overdue'
+                ELSE 'open' END AS status,
+           CASE WHEN {overdue} AND r.due_date >= %s THEN 0 WHEN {overdue} AND r.due_date >= %s
+                THEN 1 WHEN {overdue} THEN 2 END AS band,
+           f.score / 10 AS score_band, COUNT(*)
+    FROM r
+    LEFT JOIN completion_completion c ON c.user_id = r.user_id AND c.module_id = r.module_id
+    LEFT JOIN lessons_attempt f ON f.user_id = r.user_id AND f.module_id = r.module_id
+         AND f.number = 1
+    GROUP BY 1, 2, 3, 4, 5
+    """,
+        f"""
+    WITH r AS ({REQUIREMENTS})
+    SELECT r.module_id, {local_date("r.assigned_at", vendor)}, COUNT(*), 0 FROM r GROUP BY 1, 2
+    UNION ALL
+    SELECT r.module_id, {local_date("c.completed_at", vendor)}, 0, COUNT(*) FROM r
+    JOIN completion_completion c ON c.user_id = r.user_id AND c.module_id = r.module_id
+    GROUP BY 1, 2
+    """,
+    ]
+
+
+# The most-missed questions of the summary PDF: every module's at once.
+MISSES_FLOOR = """
+    SELECT a.module_id, q.question_id, COUNT(*),
+           SUM(CASE WHEN q.is_correct THEN 1 ELSE 0 END)
+    FROM lessons_attemptquestion q
+    JOIN lessons_attempt a ON a.id = q.attempt_id AND a.status = 'submitted'
+    JOIN completion_employee e ON e.user_id = a.user_id
+    JOIN completion_unit u ON u.id = e.unit_id
+    WHERE u.path LIKE %s
+    GROUP BY 1, 2
+"""
+
+
 def export_floor() -> str:
     return f"""
     WITH r AS ({REQUIREMENTS})
@@ -136,6 +183,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.staticfiles import finders
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
@@ -143,6 +191,7 @@ def main() -> None:
     from openpyxl import Workbook
 
     from completion.models import SEGMENT_WIDTH, Employee, ExportJob, Unit, local_today
+    from completion.pdf import SUMMARY_STYLESHEET, html_to_pdf
     from completion.tasks import write_export
 
     DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -182,14 +231,20 @@ def main() -> None:
             assert job.state == "done", job.state
             job.discard()
 
-    def floor(sql: str, params: list, write=None) -> callable:
-        """The SQL alone; with `write`, also the bare writer (csv or openpyxl)
+    def floor(sql: str | list, params: list, write=None) -> callable:
+        """The SQL alone (one statement, or several with their parameters);
+        with `write`, also the bare writer (csv, openpyxl or WeasyPrint)
         over the rows it returns: what any export of them must pay."""
+        if isinstance(sql, str):
+            statements = [(sql, params)]
+        else:
+            statements = list(zip(sql, params, strict=True))
 
         def run() -> None:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
+            for statement, values in statements:
+                with connection.cursor() as cursor:
+                    cursor.execute(statement, values)
+                    rows = cursor.fetchall()
             if write:
                 write(rows)
 
@@ -206,12 +261,40 @@ def main() -> None:
             sheet.append([v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row])
         book.save(io.BytesIO())
 
+    def write_pdf(rows) -> None:
+        # A bare A4 page in the summary's stylesheet and fonts.
+        html_to_pdf(
+            "<h1>示范省</h1><p>Summary 简报</p>",
+            finders.find(SUMMARY_STYLESHEET),
+            str(settings.BASE_DIR),
+        )
+
     like = [f"{province.path}%"]
     today = local_today()
     branch_length = len(province.path) + SEGMENT_WIDTH + 1
+    figures = (page_floor(vendor), [*like, branch_length, today])
+    breakdown, days = charts_floor(vendor)
+    week, month = today - timedelta(days=7), today - timedelta(days=30)
+    breakdown = (breakdown, [*like, branch_length, today, today, week, today, month, today])
+    days = (days, like)
+    with_charts = [figures, breakdown, days]
+    summary = [figures, breakdown, (MISSES_FLOOR, like)]
     results = []
     for name, url, floor_sql, params, write in [
-        ("report page", report_url, page_floor(vendor), [*like, branch_length, today], None),
+        (
+            "report page with charts",
+            report_url,
+            [sql for sql, _ in with_charts],
+            [values for _, values in with_charts],
+            None,
+        ),
+        (
+            "summary PDF",
+            report_url + "summary.pdf",
+            [sql for sql, _ in summary],
+            [values for _, values in summary],
+            write_pdf,
+        ),
         ("CSV export", report_url + "export.csv", export_floor(), like, write_csv),
         ("Excel export", report_url + "export.xlsx", export_floor(), like, write_xlsx),
     ]:
@@ -226,7 +309,7 @@ def main() -> None:
         with connection.execute_wrapper(count):
             get(url)
         # Pages: the median of three; the long exports: one run each.
-        runs = 1 if write else 3
+        runs = 1 if write and name != "summary PDF" else 3
         page_time = timed(lambda url=url: get(url), runs)
         sql_floor = timed(floor(floor_sql, params), runs)
         full_floor = timed(floor(floor_sql, params, write), runs) if write else sql_floor

@@ -32,6 +32,7 @@ from django.utils.safestring import mark_safe
 from weasyprint.text.fonts import FontConfiguration
 
 if TYPE_CHECKING:
+    from completion.charts import LeadershipSummary
     from completion.models import Certificate
 
 PRINT_TEMPLATE = "completion/certificate_print.html"
@@ -104,6 +105,32 @@ def render_pdf(certificates: Iterable[Certificate]) -> bytes:
     return html_to_pdf(
         render_html(certificates), finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR)
     )
+
+
+SUMMARY_TEMPLATE = "completion/summary_print.html"
+SUMMARY_STYLESHEET = "css/summary-print.css"
+
+
+def render_summary_pdf(summary: LeadershipSummary) -> bytes:
+    """The one-page A4 summary of a unit for leadership meetings, in the
+    reader's language; its charts are the report's SVG, kept vector."""
+    html = render_to_string(
+        SUMMARY_TEMPLATE,
+        {
+            "unit": summary.unit,
+            "today": summary.today,
+            "summary": summary.summary,
+            "module_figures": summary.module_figures,
+            "status_bars": summary.status_bars,
+            "scores": summary.scores,
+            "overdue": summary.overdue,
+            "overdue_units": summary.overdue_units,
+            "overdue_units_hidden": summary.overdue_units_hidden,
+            "missed": summary.missed,
+            "site_url": settings.SITE_URL,
+        },
+    )
+    return html_to_pdf(html, finders.find(SUMMARY_STYLESHEET), str(settings.BASE_DIR))
 
 
 def _chunks(items: Iterable[Certificate], size: int) -> Iterator[list[Certificate]]:

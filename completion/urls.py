@@ -7,6 +7,7 @@ urlpatterns = [
     path("attempts/<id:attempt_id>/submit/", views.submit_attempt, name="submit_attempt"),
     path("report/", views.report, name="report"),
     path("report/<id:unit_id>/", views.unit_report, name="unit_report"),
+    path("report/<id:unit_id>/summary.pdf", views.unit_summary_pdf, name="unit_summary_pdf"),
     path("report/<id:unit_id>/export.csv", views.export, {"kind": "csv"}, name="report_csv"),
     path("report/<id:unit_id>/export.xlsx", views.export, {"kind": "xlsx"}, name="report_xlsx"),
     path("report/exports/<id:job_id>/", views.export_job, name="export_job"),

@@ -38,7 +38,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from awareness.addresses import client_address
-from completion import access, exports, imports, invitations, reminders, reports, services
+from completion import (
+    access,
+    charts,
+    exports,
+    imports,
+    invitations,
+    reminders,
+    reports,
+    services,
+)
 from completion.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -60,7 +69,7 @@ from completion.models import (
     Unit,
     local_today,
 )
-from completion.pdf import render_pdf
+from completion.pdf import render_pdf, render_summary_pdf
 from completion.tasks import (
     print_certificates,
     remind_overdue_now,
@@ -118,9 +127,13 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         return render(request, "completion/report.html#people", context, status=status)
     modules = list(form.modules.values())
     children = [child for child in form.units.values() if child.parent_id == unit.pk]
-    summary = reports.summary(unit, modules, children=children, today=local_today())
+    today = local_today()
+    summary = reports.summary(unit, modules, children=children, today=today)
     chosen = filters.module.pk if filters.module else None
     context |= {
+        "charts": charts.charts_for(
+            unit, modules, summary, chosen=filters.module, today=today, direct_label=directly
+        ),
         "modules": modules,
         "summary": summary,
         "module_figures": [(module, summary.by_module[module.pk]) for module in modules],
@@ -137,6 +150,23 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         context["not_placed"] = access.not_placed_for_admin(request.user, unit)[:NOT_PLACED_SHOWN]
         context["not_placed_shown"] = NOT_PLACED_SHOWN
     return render(request, "completion/report.html", context, status=status)
+
+
+@require_GET
+def unit_summary_pdf(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit on one A4 page, for a leadership meeting."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    today = local_today()
+    summary = charts.leadership_summary(unit, today=today, direct_label=directly)
+    response = HttpResponse(render_summary_pdf(summary), content_type=PDF)
+    filename = f"summary-{unit.code}-{today:%Y%m%d}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
+def directly(name: str) -> str:
+    """The row of the people directly in a unit, as the report's tables name it."""
+    return _("%(name)s (directly)") % {"name": name}
 
 
 def _page(rows, number: str | None):

@@ -169,6 +169,23 @@ def test_it_finds_the_unit_admin_pages_accessible(demo, page):
     check_accessibility(page, "print certificates")
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_it_finds_the_reports_charts_accessible_with_their_numbers_open(demo, page, language):
+    sign_in(page, "unitadmin")
+    page.locator("#language-select").select_option(language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto("/report/")
+    charts = page.locator("section.charts figure")
+    expect(charts).to_have_count(7)  # four charts and a timeline for each of three modules
+    for summary in page.locator(".chart-numbers summary").all():
+        summary.click()
+    expect(page.locator(".chart-numbers table").first).to_be_visible()
+    # Each chart is an image with a name, its numbers a table of their own.
+    for svg in page.locator("section.charts svg[role=img]").all():
+        assert svg.get_attribute("aria-labelledby")
+    check_accessibility(page, f"unit report charts ({language})")
+
+
 def test_it_finds_the_pages_in_chinese_accessible(demo, page):
     sign_in(page, "employee")
     page.locator("#language-select").select_option("zh-hans")

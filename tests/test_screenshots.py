@@ -155,6 +155,19 @@ def test_unit_report(shot):
     camera.shoot(page, "bulk-print")
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_unit_report_charts(shot, language):
+    page, camera = shot
+    sign_in(page, "unitadmin")
+    page.locator("#language-select").select_option(language)
+    page.wait_for_selector(f"html[lang='{language}']")
+    page.goto("/report/")
+    camera.shoot(page, f"unit-report-charts-{language}", "#charts-heading")
+    if camera.width == "desktop":
+        pdf = page.request.get(page.locator("a[href$='summary.pdf']").get_attribute("href"))
+        camera.save_pdf(pdf.body(), f"unit-summary-pdf-{language}")
+
+
 def test_trainer_admin(shot):
     page, camera = shot
     sign_in(page, "trainer")
