@@ -233,7 +233,8 @@ def bench_database(kind: str, args) -> dict:
     quiet = {"stdout": subprocess.DEVNULL}
     subprocess.run([serve.PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([serve.PYTHON, "manage.py", "demo"], cwd=ROOT, env=env, check=True, **quiet)
-    submits = min(SUBMITS_PER_CLIENT, int(args.seconds * 400 / args.clients) * args.rounds)
+    # Enough attempts for the submits a step can make (each is submitted once).
+    submits = min(SUBMITS_PER_CLIENT, int(args.seconds * 100 / args.clients) * args.rounds)
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [serve.PYTHON, __file__, "prepare", out.name, str(args.clients), str(submits)]
         subprocess.run(command, cwd=ROOT, env=env, check=True)

@@ -73,7 +73,14 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, workers: int = 2, name: str = "app"):
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    workers: int = 2,
+    name: str = "app",
+    stderr=None,
+    access_log: str | None = None,
+):
     """A gunicorn app server on 127.0.0.1:`port` until the block ends."""
     command = [
         GUNICORN,
@@ -85,8 +92,9 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 2, name: str = "app"
         "--backlog=2048",
         f"--name={name}",
         "--log-level=warning",
+        *([f"--access-logfile={access_log}"] if access_log else []),
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr)  # noqa: S603
     try:
         wait_until_up(port)
         yield process
