@@ -165,7 +165,7 @@ for name in ("default", "scrypt"):
 def hasher_cost(env: dict) -> list[str]:
     """What one password check costs, with the app's hasher and Django's scrypt."""
     done = subprocess.run(
-        [serve.PYTHON, "manage.py", "shell", "-c", HASHER_COST],
+        [serve.PYTHON, "manage.py", "shell", "--no-imports", "-c", HASHER_COST],
         cwd=ROOT,
         env=env,
         check=True,

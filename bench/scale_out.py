@@ -56,14 +56,14 @@ print(job.state, job.done, job.total, job.file.path if job.file else "", job.err
 
 def shell(env: dict, code: str) -> str:
     done = subprocess.run(
-        [serve.PYTHON, "manage.py", "shell", "-c", code],
+        [serve.PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         text=True,
     )
-    return done.stdout.strip()
+    return done.stdout.strip().splitlines()[-1]
 
 
 @contextlib.contextmanager
