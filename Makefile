@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@bin/system-deps --build
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev]"
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@touch $@
 
 system-deps:

@@ -731,31 +731,88 @@ class Attempt(models.Model):
         question = self.questions.filter(answered_at__isnull=True).order_by("position").first()
         return question.position if question else None
 
+    def read_questions(self) -> dict[int, AttemptQuestion]:
+        """Every question of this attempt by position, each with its choices
+        in order as `shown_choices`, in one query (the choices joined to
+        their questions), kept on the attempt as `questions_read` for the
+        page drawn from them (lessons.views.question).
+
+        The quiz's hot path: the objects carry what the question page shows
+        and an answer is checked against (no explanation, no answer key);
+        any other field is loaded when first read, like `defer()`."""
+        db = self._state.db or "default"
+        rows = (
+            AttemptChoice.objects.using(db)
+            .filter(attempt_question__attempt_id=self.pk)
+            # Not the models' default orderings, which join the attempt.
+            .order_by("attempt_question__position", "position")
+            .values_list(
+                "attempt_question_id",
+                "attempt_question__position",
+                "attempt_question__kind",
+                "attempt_question__text",
+                "attempt_question__answered_at",
+                "id",
+                "position",
+                "text",
+                "selected",
+            )
+        )
+        questions: dict[int, AttemptQuestion] = {}
+        for question_id, position, kind, text, answered_at, *choice in rows:
+            question = questions.get(position)
+            if question is None:
+                question = AttemptQuestion.from_db(
+                    db, QUESTION_READ, [question_id, self.pk, position, kind, text, answered_at]
+                )
+                question.attempt = self
+                question.shown_choices = []
+                questions[position] = question
+            choice_id, choice_position, choice_text, selected = choice
+            question.shown_choices.append(
+                AttemptChoice.from_db(
+                    db,
+                    CHOICE_READ,
+                    [choice_id, question_id, choice_position, choice_text, selected],
+                )
+            )
+        self.questions_read = questions
+        return questions
+
     def answer(self, *, position: int, choice_ids: Iterable) -> AttemptQuestion:
         """Record the choices picked for the question at `position`.
 
         `choice_ids` are ids of this attempt's AttemptChoice rows. Anything
         that does not fit (a question not in this attempt, a choice of another
         question, the wrong number of choices, an attempt already submitted)
-        raises ValidationError and stores nothing."""
+        raises ValidationError and stores nothing.
+
+        Locks the attempt once, reads its questions once inside the lock
+        (`read_questions`) and leaves what it read, updated with this
+        answer, on the attempt, so the next question is shown with no
+        further query. `status` is brought up to date from the lock."""
         try:
             ids = {int(choice_id) for choice_id in choice_ids}
         except (TypeError, ValueError):
             raise ValidationError(_("That answer names a choice that does not exist.")) from None
         with transaction.atomic():
             # The lock orders this answer against a concurrent submit.
-            locked = Attempt.objects.select_for_update().get(pk=self.pk)
-            if locked.is_submitted:
+            self.status = (
+                Attempt.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("status", flat=True)
+                .get()
+            )
+            if self.is_submitted:
                 raise ValidationError(
                     _("This attempt has been submitted; its answers can no longer be changed.")
                 )
-            question = locked.questions.filter(position=position).first()
+            question = self.read_questions().get(position)
             if question is None:
                 raise ValidationError(
                     _("Question %(position)s is not part of this attempt.") % {"position": position}
                 )
-            own_ids = set(question.choices.values_list("pk", flat=True))
-            if not ids <= own_ids:
+            if not ids <= {choice.pk for choice in question.shown_choices}:
                 raise ValidationError(
                     _("That answer names a choice that does not belong to this question.")
                 )
@@ -763,12 +820,13 @@ class Attempt(models.Model):
                 raise ValidationError(_("Choose one answer."))
             if not ids:
                 raise ValidationError(_("Choose at least one answer."))
-            picked = models.When(pk__in=ids, then=True)
-            question.choices.update(
-                selected=models.Case(picked, default=False, output_field=models.BooleanField())
+            AttemptChoice.objects.filter(attempt_question_id=question.pk).update(
+                selected=models.Q(pk__in=ids)
             )
             question.answered_at = timezone.now()
-            question.save(update_fields=["answered_at"])
+            AttemptQuestion.objects.filter(pk=question.pk).update(answered_at=question.answered_at)
+        for choice in question.shown_choices:
+            choice.selected = choice.pk in ids
         return question
 
     def submit(self) -> bool:
@@ -910,3 +968,8 @@ class AttemptChoice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# The fields `Attempt.read_questions` loads, in the models' field order.
+QUESTION_READ = ["id", "attempt_id", "position", "kind", "text", "answered_at"]
+CHOICE_READ = ["id", "attempt_question_id", "position", "text", "selected"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,6 @@ from django_htmx.middleware import HtmxDetails
 from awareness.converters import as_id
 from lessons.models import (
     Attempt,
-    AttemptChoice,
     AttemptQuestion,
     DecisionPoint,
     Module,
@@ -141,36 +139,39 @@ def start_quiz(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    # The hot path of deadline day (bench/hot_path.py): the attempt is read
+    # once, an answer locks it once and reads its questions inside the lock,
+    # and the page is drawn from what was read.
     attempt = _get_attempt_for_user(request.user, attempt_id)
     if attempt.is_submitted:
-        messages.info(request, _("This attempt has been submitted; here is its result."))
-        return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
-    current = _attempt_question(attempt, position)
-    if current is None:
-        messages.error(
-            request,
-            _("Question %(position)s is not part of this attempt.") % {"position": position},
-        )
-        return _redirect(request, _resume_url(attempt))
+        return _to_result(request, attempt)
     back_to_review = request.POST.get("then", request.GET.get("then")) == "review"
     error = None
     if request.method == "POST":
         try:
             attempt.answer(position=position, choice_ids=request.POST.getlist("choice"))
         except ValidationError as exc:
-            attempt.refresh_from_db()
             if attempt.is_submitted:  # submitted meanwhile, in another tab
                 messages.error(request, exc.messages[0])
                 return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
             error = exc.messages[0]
         else:
             return _after_answer(request, attempt, position, back_to_review)
+    if not hasattr(attempt, "questions_read"):
+        attempt.read_questions()
+    current = attempt.questions_read.get(position)
+    if current is None:
+        messages.error(
+            request,
+            _("Question %(position)s is not part of this attempt.") % {"position": position},
+        )
+        return _redirect(request, _resume_url(attempt))
     return _render_question(request, attempt, current, back_to_review, error)
 
 
-def _attempt_question(attempt: Attempt, position: int) -> AttemptQuestion | None:
-    choices = Prefetch("choices", queryset=AttemptChoice.objects.order_by("position"))
-    return attempt.questions.prefetch_related(choices).filter(position=position).first()
+def _to_result(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    messages.info(request, _("This attempt has been submitted; here is its result."))
+    return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
 
 
 def _render_question(
@@ -180,15 +181,19 @@ def _render_question(
     back_to_review: bool = False,
     error: str | None = None,
 ) -> HttpResponse:
+    """The question page (or its panel, for htmx), from the questions the
+    attempt has read (`Attempt.read_questions`, with `current`'s choices):
+    no query of its own."""
     template = "lessons/question.html#question" if request.htmx else "lessons/question.html"
+    questions = attempt.questions_read.values()
     context = {
         "attempt": attempt,
         "module": attempt.module,
         "current": current,
-        "answered_count": attempt.questions.filter(answered_at__isnull=False).count(),
+        "answered_count": sum(question.is_answered for question in questions),
         "back_to_review": back_to_review,
         "error": error,
-        "selected_ids": {choice.pk for choice in current.choices.all() if choice.selected},
+        "selected_ids": {choice.pk for choice in current.shown_choices if choice.selected},
     }
     return render(request, template, context, status=UNPROCESSABLE if error else 200)
 
@@ -197,14 +202,14 @@ def _after_answer(
     request: HttpRequest, attempt: Attempt, position: int, back_to_review: bool
 ) -> HttpResponse:
     review_url = reverse("lessons:review", args=[attempt.pk])
-    if back_to_review or position >= attempt.question_count:
+    following = attempt.questions_read.get(position + 1)
+    if back_to_review or position >= attempt.question_count or following is None:
         return _redirect(request, review_url)
     next_url = reverse("lessons:question", args=[attempt.pk, position + 1])
     if not request.htmx:
         return redirect(next_url)
     # htmx: swap in the next question at once and keep the address bar honest.
-    response = _render_question(request, attempt, _attempt_question(attempt, position + 1))
-    return push_url(response, next_url)
+    return push_url(_render_question(request, attempt, following), next_url)
 
 
 @require_GET

@@ -296,9 +296,32 @@ def test_the_question_page_uses_a_fixed_number_of_queries(
     client, attempt, alice, django_assert_max_num_queries
 ):
     client.force_login(alice)
-    with django_assert_max_num_queries(8):
-        # session, user, attempt+module, question, its choices, answered count
+    with django_assert_max_num_queries(5):
+        # session, user, attempt+module, its questions with their choices,
+        # whether the header links to a report
         assert client.get(question_url(attempt, 2)).status_code == 200
+
+
+def test_an_answer_with_htmx_reads_once_and_locks_once(
+    client, attempt, alice, django_assert_max_num_queries
+):
+    attempt.answer(position=1, choice_ids=correct_ids(attempt, 1))
+    right = correct_ids(attempt, 2)
+    client.force_login(alice)
+    # session, user, attempt+module; inside the savepoint: the lock, the
+    # questions with their choices, the two writes. The next question comes
+    # from what was read (bench/hot_path.py times this).
+    with django_assert_max_num_queries(9):
+        response = client.post(
+            question_url(attempt, 2),
+            {"choice": right},
+            headers={"HX-Request": "true"},
+        )
+    page = response.content.decode()
+    third = attempt.questions.get(position=3)
+    assert f'<legend class="question-text">{third.text}</legend>' in page
+    assert "2 answered" in page
+    assert selected(attempt) >= set(right)
 
 
 def test_with_htmx_an_answer_after_submit_loads_the_result_page(client, attempt, alice):
