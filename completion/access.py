@@ -66,6 +66,15 @@ def not_placed_for_admin(user, unit: Unit) -> QuerySet[Employee]:
     return people.order_by("directory_unit_code", "full_name")
 
 
+def get_employee_for_admin(user, employee_id: int) -> Employee:
+    """A person in a unit `user` administers (or below it); anyone else,
+    including the people not placed in any unit, is a 404."""
+    people = Employee.objects.select_related("unit", "user").filter(
+        unit__in=Unit.objects.administered_by(user)
+    )
+    return get_object_or_404(people, pk=employee_id)
+
+
 def get_job_for_user(user, model: type[Job], job_id: int) -> Job:
     """An export or print job that `user` may follow (see `visible_to`)."""
     jobs = model.objects.select_related("unit").visible_to(user)

@@ -48,7 +48,14 @@ from completion.models import (
     Unit,
     with_progress,
 )
-from lessons.models import AttemptQuestion, Module, Question
+from lessons.models import (
+    AttemptChoice,
+    AttemptQuestion,
+    AttemptStatus,
+    Choice,
+    Module,
+    Question,
+)
 from lessons.statistics import ItemStatistics, aggregates
 
 # The columns of the per-person table, in the order of the exports.
@@ -528,6 +535,10 @@ class QuestionMisses:
     statistics: ItemStatistics = field(default_factory=ItemStatistics)
     # The bank question, for its text in the reader's language (None once deleted).
     question: Question | None = None
+    # The wrong choice picked most often, and how many times it was picked.
+    wrong_choice: str = ""
+    wrong_picks: int = 0
+    wrong_bank_choice: Choice | None = None
 
     @property
     def rate(self) -> float:
@@ -551,6 +562,7 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
     # The question's text as the reader reads the site, not as the attempts
     # copied it (a report read in English shows the English text).
     bank = Question.objects.in_bulk([row["question_id"] for row in rows if row["question_id"]])
+    wrong = most_picked_wrong_choices(copies)
     misses = []
     for row in rows:
         statistics = ItemStatistics.of(row)
@@ -562,9 +574,48 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
                 missed=statistics.drawn - statistics.correct,
                 statistics=statistics,
                 question=question,
+                **wrong.get(row["question_id"], {}),
             )
         )
     return sorted(misses, key=lambda item: (-item.rate, item.text))
+
+
+def most_picked_wrong_choices(copies: QuerySet) -> dict[int | None, dict]:
+    """For each question of `copies` (attempt questions): the wrong choice
+    picked most often in submitted attempts, in the reader's language: two
+    queries (the picks grouped by choice, and those bank choices)."""
+    picks = (
+        AttemptChoice.objects.filter(
+            attempt_question__in=copies.filter(attempt__status=AttemptStatus.SUBMITTED),
+            selected=True,
+            is_correct=False,
+        )
+        .values("attempt_question__question_id", "choice_id")
+        .annotate(text=Max("text"), picks=Count("pk"))
+        .order_by()
+    )
+    best: dict[int | None, dict] = {}
+    for row in picks:
+        question_id = row["attempt_question__question_id"]
+        current = best.get(question_id)
+        if current is None or (row["picks"], -(row["choice_id"] or 0)) > (
+            current["wrong_picks"],
+            -(current["choice_id"] or 0),
+        ):
+            best[question_id] = {
+                "wrong_choice": row["text"],
+                "wrong_picks": row["picks"],
+                "choice_id": row["choice_id"],
+            }
+    choices = Choice.objects.in_bulk(
+        [item["choice_id"] for item in best.values() if item["choice_id"]]
+    )
+    for item in best.values():
+        choice = choices.get(item.pop("choice_id"))
+        item["wrong_bank_choice"] = choice
+        if choice is not None:
+            item["wrong_choice"] = choice.text
+    return best
 
 
 @dataclass
@@ -611,3 +662,49 @@ def ancestor_paths(unit: Unit) -> list[str]:
         "".join(f"{segment}/" for segment in segments[: depth + 1])
         for depth in range(len(segments))
     ]
+
+
+@dataclass
+class PersonRecord:
+    """Everything the person page shows of one person: seven queries,
+    however long their history."""
+
+    employee: Employee
+    requirements: list[dict]
+    attempts: list
+    certificates: list
+    due_date_changes: list
+    reminders: list
+
+
+def person_record(employee: Employee, *, today: date) -> PersonRecord:
+    from completion.models import Certificate, DueDateChange
+    from lessons.models import Attempt
+
+    user = employee.user
+    parts = {
+        module.pk: requirements(employee.unit, module, today=today).filter(pk=employee.pk)
+        for module in assigned_modules()
+    }
+    rows = list(Table(parts, ["module_title"]).all_rows()) if parts else []
+    attempts = list(
+        Attempt.objects.filter(user=user)
+        .select_related("module")
+        .order_by("module__order", "module_id", "number")
+    )
+    certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+    # The due date changes of every assignment that reaches the person:
+    # their own, and those of their unit and the units above it.
+    changes = list(
+        DueDateChange.objects.filter(
+            Q(assignment__user=user) | Q(assignment__unit__path__in=ancestor_paths(employee.unit))
+        )
+        .select_related("assignment__module", "assignment__unit", "changed_by__employee")
+        .order_by("-changed_at")
+    )
+    reminders = list(
+        Reminder.objects.filter(recipient=user, module__isnull=False)
+        .select_related("module")
+        .order_by("-created_at")
+    )
+    return PersonRecord(employee, rows, attempts, certificates, changes, reminders)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/<id:unit_id>/export.xlsx", views.export, {"kind": "xlsx"}, name="report_xlsx"),
     path("report/exports/<id:job_id>/", views.export_job, name="export_job"),
     path("report/exports/<id:job_id>/download/", views.export_download, name="export_download"),
+    path("report/people/<id:employee_id>/", views.person, name="person"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
     path("report/<id:unit_id>/inspection/", views.inspection_pack, name="inspection_pack"),
     path("report/<id:unit_id>/import/", views.import_employees, name="import_employees"),

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from awareness.addresses import client_address
-from completion import access, exports, imports, reports, services
+from completion import access, decisions, exports, imports, reports, services
 from completion.forms import (
     AcknowledgeForm,
     AssignForm,
@@ -113,6 +113,10 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         ],
         "selected_total": summary.by_module.get(chosen) if chosen else summary.total,
         "misses": reports.question_misses(unit, filters.module) if filters.module else None,
+        "decisions": decisions.decision_analysis(unit, filters.module, children=children)
+        if filters.module
+        else None,
+        "min_group": decisions.MIN_GROUP,
         "trail": access.trail_for_admin(request.user, unit),
     }
     if unit.parent_id is None:
@@ -120,6 +124,19 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         context["not_placed"] = access.not_placed_for_admin(request.user, unit)[:NOT_PLACED_SHOWN]
         context["not_placed_shown"] = NOT_PLACED_SHOWN
     return render(request, "completion/report.html", context, status=status)
+
+
+@require_GET
+def person(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """One person's training record, for the admins of their unit or above."""
+    employee = access.get_employee_for_admin(request.user, employee_id)
+    record = reports.person_record(employee, today=local_today())
+    context = {
+        "employee": employee,
+        "record": record,
+        "trail": access.trail_for_admin(request.user, employee.unit),
+    }
+    return render(request, "completion/person.html", context)
 
 
 def _page(rows, number: str | None):

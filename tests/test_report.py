@@ -179,10 +179,12 @@ def test_it_uses_the_same_queries_for_10_and_500_people(client, django_assert_nu
     # session, user, the unit (access helper), the assigned modules with their
     # unit assignments and personal due dates, the subtree's units, the
     # table's count, the summary, the per-question misses and statistics, the
-    # bank's questions (their text in the reader's language), the nav's admin
-    # check, the trail of units above, the page's keys and the page's rows,
-    # and (the province being the top unit) the people not placed.
-    with django_assert_num_queries(16):
+    # bank's questions (their text in the reader's language), the wrong
+    # choices picked (none here, so no bank choices to read), the decision
+    # points, their options and the choices made there (grouped), the nav's
+    # admin check, the trail of units above, the page's keys and the page's
+    # rows, and (the province being the top unit) the people not placed.
+    with django_assert_num_queries(20):
         response = client.get(url(province, module="papers"))
     assert response.context["page"].paginator.count == people + 1
 
