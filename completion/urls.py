@@ -13,8 +13,18 @@ urlpatterns = [
     path("report/exports/<id:job_id>/download/", views.export_download, name="export_download"),
     path("report/people/<id:employee_id>/", views.person, name="person"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
+    path(
+        "report/<id:unit_id>/assign/people/",
+        views.assign_people_search,
+        name="assign_people_search",
+    ),
     path("report/<id:unit_id>/inspection/", views.inspection_pack, name="inspection_pack"),
     path("report/<id:unit_id>/import/", views.import_employees, name="import_employees"),
+    path(
+        "report/<id:unit_id>/import/template.csv",
+        views.import_template,
+        name="import_template",
+    ),
     path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<token:token>/", views.verify, name="verify"),
     path(

@@ -8,6 +8,8 @@ outside the person's reach is a 404 whatever the URL says.
 
 from __future__ import annotations
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -41,6 +43,7 @@ from completion.forms import (
     ReportFilterForm,
     VerifyForm,
     report_table,
+    search_people,
 )
 from completion.models import (
     Assignment,
@@ -258,12 +261,32 @@ def inspection_pack(request: HttpRequest, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access.get_unit_for_admin(request.user, unit_id)
-    form = AssignForm(request.POST or None, root=unit)
+    # A name search (without JavaScript, a GET) is about choosing people.
+    initial = {"target": AssignForm.TARGET_PEOPLE} if request.GET.get("q") else None
+    form = AssignForm(request.POST or None, root=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         messages.success(request, _assign(request, form))
         return redirect("completion:unit_report", unit_id=unit.pk)
     status = 400 if form.is_bound else 200  # reached only when it did not validate
-    return render(request, "completion/assign.html", {"unit": unit, "form": form}, status=status)
+    context = {"unit": unit, "form": form, **_people_search(request, unit)}
+    return render(request, "completion/assign.html", context, status=status)
+
+
+@require_GET
+def assign_people_search(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The assign form's name search, for htmx: the people ticked so far and
+    those whose name or number matches."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    context = {"unit": unit, **_people_search(request, unit)}
+    return render(request, "completion/assign.html#people-search", context)
+
+
+def _people_search(request: HttpRequest, unit: Unit) -> dict:
+    query = request.POST if request.method == "POST" else request.GET
+    chosen = [int(value) for value in query.getlist("chosen") if value.isdigit()][:200]
+    text = query.get("q", "")
+    ticked, found = search_people(unit, text, chosen=chosen)
+    return {"ticked": ticked, "found": found, "search_text": text.strip()}
 
 
 def _assign(request: HttpRequest, form: AssignForm) -> str:
@@ -275,19 +298,34 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
         targets = [{"user": employee.user} for employee in data["employees"]]
         whom = ngettext("%(n)d person", "%(n)d people", len(targets)) % {"n": len(targets)}
     created = changed = 0
+    counts = []  # (module, people it now reaches, people it reached before)
     for module in data["modules"]:
+        before = _people_reached(form, module)
         for target in targets:
             assignment, new = Assignment.objects.assign(
                 module=module, due_date=data["due_date"], by=request.user, **target
             )
             created += new
             changed += not new
+        counts.append((module, _people_reached(form, module), before))
     titles = "、".join(module.title for module in data["modules"])
     message = _("Assigned %(modules)s to %(whom)s, due %(due)s.") % {
         "modules": titles,
         "whom": whom,
         "due": date_format(data["due_date"], "DATE_FORMAT"),
     }
+    for module, reached, before in counts:
+        message += " " + ngettext(
+            "%(module)s: assigned to %(n)d person",
+            "%(module)s: assigned to %(n)d people",
+            reached,
+        ) % {"module": module.title, "n": reached}
+        if before:
+            message += ngettext("; %(n)d already had it.", "; %(n)d already had it.", before) % {
+                "n": before
+            }
+        else:
+            message += "."
     if changed:
         message += " " + ngettext(
             "%(n)d assignment already existed: its due date is now %(due)s.",
@@ -295,6 +333,16 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
             changed,
         ) % {"n": changed, "due": date_format(data["due_date"], "DATE_FORMAT")}
     return message
+
+
+def _people_reached(form: AssignForm, module) -> int:
+    """How many of the people the form targets are assigned `module`: one COUNT."""
+    data = form.cleaned_data
+    if data["target"] == AssignForm.TARGET_UNIT:
+        return reports.requirements(data["unit"], module, today=local_today()).count()
+    people = [employee.pk for employee in data["employees"]]
+    covered = reports.requirements(form.root, module, today=local_today())
+    return covered.filter(pk__in=people).count()
 
 
 @require_http_methods(["GET", "POST"])
@@ -312,9 +360,33 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
                 % vars(outcome),
             )
             return redirect("completion:unit_report", unit_id=unit.pk)
-    context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
+    context = {
+        "unit": unit,
+        "form": form,
+        "problems": problems,
+        "columns": imports.COLUMNS,
+        "units": Unit.objects.subtree(unit).only("code", "name", "depth"),
+    }
     refused = problems or (form.is_bound and not form.is_valid())
     return render(request, "completion/import.html", context, status=400 if refused else 200)
+
+
+@require_GET
+def import_template(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A CSV to fill in: the header, then one row per unit the admin may
+    import into, its code filled in and its name beside it to read by."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    units = Unit.objects.subtree(unit).values_list("code", "name")
+    response = HttpResponse(content_type="text/csv")
+    response.write("\ufeff")  # so Excel opens Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([*imports.COLUMNS, _("unit name (for reference; ignored)")])
+    for code, name in units:
+        # The code as it is (the import reads it back); the name made safe.
+        writer.writerow(["", "", code, "", exports.safe_text(name)])
+    filename = f"import-template-{unit.code}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
