@@ -110,7 +110,10 @@ class AssignForm(forms.Form):
     TARGET_UNIT, TARGET_PEOPLE = "unit", "people"
 
     modules = ModelMultipleChoiceField(
-        label=_("Modules"), queryset=Module.objects.published(), widget=forms.CheckboxSelectMultiple
+        label=_("Modules"),
+        queryset=Module.objects.published(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one module.")},
     )
     target = forms.ChoiceField(
         label=_("Assign to"),
@@ -123,6 +126,7 @@ class AssignForm(forms.Form):
             (TARGET_PEOPLE, _("Chosen people")),
         ],
         initial=TARGET_UNIT,
+        error_messages={"required": _("Choose whom to assign to.")},
     )
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     people = forms.CharField(
@@ -139,7 +143,14 @@ class AssignForm(forms.Form):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the due date."),
+            "invalid": _("Enter the due date as a real date."),
+        },
+    )
 
     def __init__(self, *args, root: Unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,6 +228,7 @@ def search_people(root: Unit, text: str, *, chosen: list[int]) -> tuple[list, li
 class EmployeeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        error_messages={"required": _("Choose the CSV file to import.")},
         help_text=_("UTF-8 CSV with a header row: full_name, employee_number, unit_code, email."),
     )
 

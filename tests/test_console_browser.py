@@ -84,3 +84,47 @@ def test_on_a_phone_each_person_is_a_card_with_the_status_first(demo, phone_page
     open_first_module(phone_page)
     assert_no_horizontal_scroll(phone_page, "module report at 360 px")
     shoot(phone_page, "module-report-phone")
+
+
+def test_the_assign_form_guides(demo, page):
+    sign_in(page, "unitadmin")
+    page.goto("/report/")
+    page.get_by_role("link", name="Assign modules").click()
+    people_field = page.get_by_label("Employee numbers")
+    unit_field = page.locator("#id_unit")
+    # Only the field that applies: the unit, until "Chosen people" is picked.
+    expect(unit_field).to_be_visible()
+    expect(people_field).to_be_hidden()
+    page.get_by_label("Chosen people").check()
+    expect(unit_field).to_be_hidden()
+    expect(people_field).to_be_visible()
+    # Found by name, with htmx, and ticked.
+    page.get_by_label("Find people by name").fill("王")
+    results = page.locator("#people-results input[name=chosen]")
+    expect(results.first).to_be_visible()
+    check_accessibility(page, "assign, people found by name")
+    shoot(page, "assign-search")
+    results.first.check()
+    page.get_by_role("button", name="Assign", exact=True).click()
+    # No module, no date: the summary has focus and links to the fields.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(2)
+    expect(page.locator("#people-results input[name=chosen]:checked")).to_have_count(1)
+    check_accessibility(page, "assign with an error summary")
+    shoot(page, "assign-errors")
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#id_modules_0")).to_be_in_viewport()
+
+
+def test_the_import_page_offers_the_unit_codes(demo, page):
+    sign_in(page, "unitadmin")
+    page.goto("/report/")
+    page.get_by_role("link", name="Import employees").click()
+    page.get_by_text("The unit codes of the").click()
+    expect(page.locator("table.unit-codes code").first).to_have_text("DEMO")
+    check_accessibility(page, "import with unit codes")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download a template CSV with your unit codes").click()
+    assert download.value.suggested_filename == "import-template-DEMO.csv"
+    shoot(page, "import")
