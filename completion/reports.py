@@ -38,6 +38,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from completion.decisions import MIN_GROUP
 from completion.models import (
     COMPLETED_STATUSES,
     SEGMENT_WIDTH,
@@ -577,7 +578,9 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
                 missed=statistics.drawn - statistics.correct,
                 statistics=statistics,
                 question=question,
-                **wrong.get(row["question_id"], {}),
+                # The wrong answer chosen most, once enough people answered
+                # that it says something about the unit and not about someone.
+                **(wrong.get(row["question_id"], {}) if statistics.drawn >= MIN_GROUP else {}),
             )
         )
     return sorted(misses, key=lambda item: (-item.rate, item.text))
