@@ -66,9 +66,18 @@ def not_placed_for_admin(user, unit: Unit) -> QuerySet[Employee]:
     return people.order_by("directory_unit_code", "full_name")
 
 
-def get_employee_for_admin(unit: Unit, employee_id: int) -> Employee:
+def get_employee_in_unit(unit: Unit, employee_id: int) -> Employee:
     """A person in `unit`'s subtree (`unit` already fetched for the admin)."""
     people = Employee.objects.filter(unit__path__startswith=unit.path).select_related("user")
+    return get_object_or_404(people, pk=employee_id)
+
+
+def get_employee_for_admin(user, employee_id: int) -> Employee:
+    """A person in a unit `user` administers (or below it); anyone else,
+    including the people not placed in any unit, is a 404."""
+    people = Employee.objects.select_related("unit", "user").filter(
+        unit__in=Unit.objects.administered_by(user)
+    )
     return get_object_or_404(people, pk=employee_id)
 
 

@@ -30,6 +30,13 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DIRECT_XLSX_ROWS = 20_000
 
 
+def safe_text(value: str) -> str:
+    """Text as a spreadsheet will keep it: no control characters, and never
+    read as a formula."""
+    value = CONTROL.sub("", value) if value else value
+    return f"'{value}" if value and value[0] in FORMULA_STARTS else value
+
+
 def headers() -> list[str]:
     return [str(label) for _, label in COLUMNS]
 
@@ -77,10 +84,7 @@ def cells_of(rows: Iterable[dict], root: Unit) -> Iterator[list]:
         for key in TEXT:
             # A control character typed into a name (through the admin, or
             # a directory) would make the Excel writer refuse the whole file.
-            value = CONTROL.sub("", row[key]) if row[key] else row[key]
-            if value and value[0] in FORMULA_STARTS:
-                value = f"'{value}"
-            row[key] = value
+            row[key] = safe_text(row[key])
         row["training_status"] = labels[row["training_status"]]
         for key in MOMENTS:
             if row[key] is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,10 @@ class AssignForm(forms.Form):
     TARGET_UNIT, TARGET_PEOPLE = "unit", "people"
 
     modules = ModelMultipleChoiceField(
-        label=_("Modules"), queryset=Module.objects.published(), widget=forms.CheckboxSelectMultiple
+        label=_("Modules"),
+        queryset=Module.objects.published(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one module.")},
     )
     target = forms.ChoiceField(
         label=_("Assign to"),
@@ -124,6 +128,7 @@ class AssignForm(forms.Form):
             (TARGET_PEOPLE, _("Chosen people")),
         ],
         initial=TARGET_UNIT,
+        error_messages={"required": _("Choose whom to assign to.")},
     )
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     people = forms.CharField(
@@ -131,6 +136,14 @@ class AssignForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One or more employee numbers, separated by spaces, commas or new lines."),
+    )
+    # People found by name (see `search_people`): their ids, never listed
+    # all at once (a unit may hold 100,000 people).
+    chosen = ModelMultipleChoiceField(
+        label=_("Chosen by name"),
+        queryset=Employee.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
     )
     DUE_FIXED, DUE_RELATIVE = "fixed", "relative"
     due = forms.ChoiceField(
@@ -150,7 +163,10 @@ class AssignForm(forms.Form):
         required=False,
     )
     due_date = forms.DateField(
-        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        error_messages={"invalid": _("Enter the due date as a real date.")},
     )
     days_allowed = forms.IntegerField(
         label=_("Days to complete"),
@@ -182,6 +198,13 @@ class AssignForm(forms.Form):
         self.root = root
         self.fields["unit"].queryset = Unit.objects.subtree(root)
         self.fields["unit"].initial = root.pk
+        self.fields["chosen"].queryset = Employee.objects.filter(
+            unit__path__startswith=root.path
+        ).select_related("user", "unit")
+
+    def chosen_ids(self) -> list[int]:
+        """The ids ticked in the name search, as sent (for showing them again)."""
+        return [int(value) for value in self.data.getlist("chosen") if value.isdigit()][:200]
 
     def clean_due_date(self):
         due_date = self.cleaned_data["due_date"]
@@ -231,9 +254,13 @@ class AssignForm(forms.Form):
 
     def chosen_people(self, text: str) -> list[Employee]:
         numbers = {number for number in text.replace(",", " ").split() if number}
+        by_name = list(self.cleaned_data.get("chosen") or [])
         if not numbers:
-            self.add_error("people", _("Enter at least one employee number."))
-            return []
+            if not by_name:
+                self.add_error(
+                    "people", _("Find people by name, or enter at least one employee number.")
+                )
+            return by_name
         found = list(
             Employee.objects.filter(
                 employee_number__in=numbers, unit__path__startswith=self.root.path
@@ -247,12 +274,34 @@ class AssignForm(forms.Form):
                 _("No one in this unit has the employee number: %(numbers)s")
                 % {"numbers": ", ".join(unknown)},
             )
-        return found
+        known = {employee.pk for employee in found}
+        return found + [employee for employee in by_name if employee.pk not in known]
+
+
+SEARCH_RESULTS = 20
+
+
+def search_people(root: Unit, text: str, *, chosen: list[int]) -> tuple[list, list]:
+    """For the assign form's name search: the people already ticked, and up
+    to SEARCH_RESULTS others in `root`'s subtree whose name or employee
+    number contains `text`, in name order. Two queries."""
+    people = Employee.objects.filter(unit__path__startswith=root.path).select_related("unit")
+    ticked = list(people.filter(pk__in=chosen).order_by("sort_name", "full_name"))
+    text = text.strip()[:100]
+    if not text:
+        return ticked, []
+    found = (
+        people.filter(Q(full_name__icontains=text) | Q(employee_number__icontains=text))
+        .exclude(pk__in=chosen)
+        .order_by("sort_name", "full_name")[:SEARCH_RESULTS]
+    )
+    return ticked, list(found)
 
 
 class EmployeeImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        error_messages={"required": _("Choose the CSV file to import.")},
         help_text=_("UTF-8 CSV with a header row: full_name, employee_number, unit_code, email."),
     )
 

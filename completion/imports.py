@@ -93,7 +93,7 @@ def read(upload: UploadedFile, *, root: Unit) -> tuple[list[Row], list[Problem]]
         )
     rows, row_problems = check(records, root=root)
     problems += row_problems
-    if not records and not problems:
+    if not rows and not problems:
         problems.append(Problem(2, _("The file has no rows.")))
     return ([] if problems else rows), sorted(problems, key=lambda problem: problem.row)
 
@@ -138,6 +138,8 @@ def check(records: list[tuple[int, dict]], *, root: Unit) -> tuple[list[Row], li
         # A cell csv could not fit to a column (more cells than headers) is
         # kept under the key None; it is not ours, so it is not read.
         values = {name: str(record.get(name) or "").strip() for name in COLUMNS}
+        if not any(values[name] for name in COLUMNS if name != "unit_code"):
+            continue  # a row of the template left unfilled: only its unit code
         reasons = []
         for name in COLUMNS:
             if not values[name]:

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from awareness.dates import AddDays
+from completion.decisions import MIN_GROUP
 from completion.models import (
     COMPLETED_STATUSES,
     SEGMENT_WIDTH,
@@ -51,7 +52,14 @@ from completion.models import (
     Unit,
     with_progress,
 )
-from lessons.models import AttemptQuestion, Module, Question
+from lessons.models import (
+    AttemptChoice,
+    AttemptQuestion,
+    AttemptStatus,
+    Choice,
+    Module,
+    Question,
+)
 from lessons.statistics import ItemStatistics, aggregates
 
 # The columns of the per-person table, in the order of the exports.
@@ -69,15 +77,17 @@ COLUMNS = [
     ("completed_at", _("Completed")),
     ("valid_until", _("Valid until")),
 ]
+# Names sort by Employee.sort_name: pinyin for Chinese names, alphabetically
+# for others, in SQL like every other column (the full name breaks ties).
 SORTS = {
-    "name": ("full_name", "module_title"),
-    "unit": ("unit_path", "full_name", "module_title"),
-    "module": ("module_title", "full_name"),
-    "status": ("status_order", "full_name", "module_title"),
-    "score": ("score", "full_name", "module_title"),
-    "due": ("due_date", "full_name", "module_title"),
-    "overdue": ("days_overdue", "full_name", "module_title"),
-    "completed": ("completed_at", "full_name", "module_title"),
+    "name": ("sort_name", "full_name", "module_title"),
+    "unit": ("unit_path", "sort_name", "full_name", "module_title"),
+    "module": ("module_title", "sort_name", "full_name"),
+    "status": ("status_order", "sort_name", "full_name", "module_title"),
+    "score": ("score", "sort_name", "full_name", "module_title"),
+    "due": ("due_date", "sort_name", "full_name", "module_title"),
+    "overdue": ("days_overdue", "sort_name", "full_name", "module_title"),
+    "completed": ("completed_at", "sort_name", "full_name", "module_title"),
 }
 COMPLETED = "completed"  # a filter value: passed on time or late
 # Sorting by status puts what needs a manager's attention first.
@@ -285,6 +295,7 @@ class Filters:
 FIELDS = [
     "pk",
     "full_name",
+    "sort_name",
     "employee_number",
     "module_id",
     "module_title",
@@ -604,6 +615,10 @@ class QuestionMisses:
     statistics: ItemStatistics = field(default_factory=ItemStatistics)
     # The bank question, for its text in the reader's language (None once deleted).
     question: Question | None = None
+    # The wrong choice picked most often, and how many times it was picked.
+    wrong_choice: str = ""
+    wrong_picks: int = 0
+    wrong_bank_choice: Choice | None = None
 
     @property
     def rate(self) -> float:
@@ -627,6 +642,7 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
     # The question's text as the reader reads the site, not as the attempts
     # copied it (a report read in English shows the English text).
     bank = Question.objects.in_bulk([row["question_id"] for row in rows if row["question_id"]])
+    wrong = most_picked_wrong_choices(copies)
     misses = []
     for row in rows:
         statistics = ItemStatistics.of(row)
@@ -638,9 +654,50 @@ def question_misses(root: Unit, module: Module) -> list[QuestionMisses]:
                 missed=statistics.drawn - statistics.correct,
                 statistics=statistics,
                 question=question,
+                # The wrong answer chosen most, once enough people answered
+                # that it says something about the unit and not about someone.
+                **(wrong.get(row["question_id"], {}) if statistics.drawn >= MIN_GROUP else {}),
             )
         )
     return sorted(misses, key=lambda item: (-item.rate, item.text))
+
+
+def most_picked_wrong_choices(copies: QuerySet) -> dict[int | None, dict]:
+    """For each question of `copies` (attempt questions): the wrong choice
+    picked most often in submitted attempts, in the reader's language: two
+    queries (the picks grouped by choice, and those bank choices)."""
+    picks = (
+        AttemptChoice.objects.filter(
+            attempt_question__in=copies.filter(attempt__status=AttemptStatus.SUBMITTED),
+            selected=True,
+            is_correct=False,
+        )
+        .values("attempt_question__question_id", "choice_id")
+        .annotate(text=Max("text"), picks=Count("pk"))
+        .order_by()
+    )
+    best: dict[int | None, dict] = {}
+    for row in picks:
+        question_id = row["attempt_question__question_id"]
+        current = best.get(question_id)
+        if current is None or (row["picks"], -(row["choice_id"] or 0)) > (
+            current["wrong_picks"],
+            -(current["choice_id"] or 0),
+        ):
+            best[question_id] = {
+                "wrong_choice": row["text"],
+                "wrong_picks": row["picks"],
+                "choice_id": row["choice_id"],
+            }
+    choices = Choice.objects.in_bulk(
+        [item["choice_id"] for item in best.values() if item["choice_id"]]
+    )
+    for item in best.values():
+        choice = choices.get(item.pop("choice_id"))
+        item["wrong_bank_choice"] = choice
+        if choice is not None:
+            item["wrong_choice"] = choice.text
+    return best
 
 
 @dataclass
@@ -688,3 +745,51 @@ def ancestor_paths(unit: Unit) -> list[str]:
         "".join(f"{segment}/" for segment in segments[: depth + 1])
         for depth in range(len(segments))
     ]
+
+
+@dataclass
+class PersonRecord:
+    """Everything the person page shows of one person: seven queries,
+    however long their history."""
+
+    employee: Employee
+    requirements: list[dict]
+    attempts: list
+    certificates: list
+    due_date_changes: list
+    reminders: list
+
+
+def person_record(employee: Employee, *, today: date) -> PersonRecord:
+    from completion.models import Certificate, DueDateChange
+    from lessons.models import Attempt
+
+    user = employee.user
+    parts = {
+        module.pk: requirements(employee.unit, module, today=today)
+        .filter(pk=employee.pk)
+        .annotate(days_overdue=days_overdue(today))
+        for module in assigned_modules()
+    }
+    rows = list(Table(parts, ["module_title"]).all_rows()) if parts else []
+    attempts = list(
+        Attempt.objects.filter(user=user)
+        .select_related("module")
+        .order_by("module__order", "module_id", "number")
+    )
+    certificates = list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+    # The due date changes of every assignment that reaches the person:
+    # their own, and those of their unit and the units above it.
+    changes = list(
+        DueDateChange.objects.filter(
+            Q(assignment__user=user) | Q(assignment__unit__path__in=ancestor_paths(employee.unit))
+        )
+        .select_related("assignment__module", "assignment__unit", "changed_by__employee")
+        .order_by("-changed_at")
+    )
+    reminders = list(
+        Reminder.objects.filter(recipient=user, module__isnull=False)
+        .select_related("module")
+        .order_by("-created_at")
+    )
+    return PersonRecord(employee, rows, attempts, certificates, changes, reminders)

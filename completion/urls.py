@@ -12,6 +12,7 @@ urlpatterns = [
     path("report/<id:unit_id>/export.xlsx", views.export, {"kind": "xlsx"}, name="report_xlsx"),
     path("report/exports/<id:job_id>/", views.export_job, name="export_job"),
     path("report/exports/<id:job_id>/download/", views.export_download, name="export_download"),
+    path("report/people/<id:employee_id>/", views.person, name="person"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
     path("report/<id:unit_id>/remind/", views.remind_now, name="remind_now"),
     path(
@@ -19,8 +20,18 @@ urlpatterns = [
         views.send_invitation,
         name="send_invitation",
     ),
+    path(
+        "report/<id:unit_id>/assign/people/",
+        views.assign_people_search,
+        name="assign_people_search",
+    ),
     path("report/<id:unit_id>/inspection/", views.inspection_pack, name="inspection_pack"),
     path("report/<id:unit_id>/import/", views.import_employees, name="import_employees"),
+    path(
+        "report/<id:unit_id>/import/template.csv",
+        views.import_template,
+        name="import_template",
+    ),
     path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<token:token>/", views.verify, name="verify"),
     path(

@@ -8,6 +8,7 @@ outside the person's reach is a 404 whatever the URL says.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from awareness.addresses import client_address
 from completion import (
     access,
     charts,
+    decisions,
     exports,
     imports,
     invitations,
@@ -56,6 +58,7 @@ from completion.forms import (
     ReportFilterForm,
     VerifyForm,
     report_table,
+    search_people,
 )
 from completion.models import (
     COMPLETED_STATUSES,
@@ -143,6 +146,10 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         ],
         "selected_total": summary.by_module.get(chosen) if chosen else summary.total,
         "misses": reports.question_misses(unit, filters.module) if filters.module else None,
+        "decisions": decisions.decision_analysis(unit, filters.module, children=children)
+        if filters.module
+        else None,
+        "min_group": decisions.MIN_GROUP,
         "trail": access.trail_for_admin(request.user, unit),
     }
     if unit.parent_id is None:
@@ -167,6 +174,18 @@ def unit_summary_pdf(request: HttpRequest, unit_id: int) -> HttpResponse:
 def directly(name: str) -> str:
     """The row of the people directly in a unit, as the report's tables name it."""
     return _("%(name)s (directly)") % {"name": name}
+
+
+def person(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """One person's training record, for the admins of their unit or above."""
+    employee = access.get_employee_for_admin(request.user, employee_id)
+    record = reports.person_record(employee, today=local_today())
+    context = {
+        "employee": employee,
+        "record": record,
+        "trail": access.trail_for_admin(request.user, employee.unit),
+    }
+    return render(request, "completion/person.html", context)
 
 
 def _page(rows, number: str | None):
@@ -290,7 +309,9 @@ def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Assign in two steps: the first shows whom the choices affect (and who
     would be overdue at once), the second, for exactly those choices, saves."""
     unit = access.get_unit_for_admin(request.user, unit_id)
-    form = AssignForm(request.POST or None, root=unit)
+    # A name search (without JavaScript, a GET) is about choosing people.
+    initial = {"target": AssignForm.TARGET_PEOPLE} if request.GET.get("q") else None
+    form = AssignForm(request.POST or None, root=unit, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
         if form.confirmed:
@@ -302,7 +323,7 @@ def assign(request: HttpRequest, unit_id: int) -> HttpResponse:
         form = AssignForm(data, root=unit)
         form.is_valid()
     status = 400 if form.is_bound and preview is None else 200  # 400: it did not validate
-    context = {"unit": unit, "form": form, "preview": preview}
+    context = {"unit": unit, "form": form, "preview": preview, **_people_search(request, unit)}
     return render(request, "completion/assign.html", context, status=status)
 
 
@@ -371,6 +392,23 @@ def _preview(request: HttpRequest, form: AssignForm) -> list[AssignPreview]:
     return figures
 
 
+@require_GET
+def assign_people_search(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The assign form's name search, for htmx: the people ticked so far and
+    those whose name or number matches."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    context = {"unit": unit, **_people_search(request, unit)}
+    return render(request, "completion/assign.html#people-search", context)
+
+
+def _people_search(request: HttpRequest, unit: Unit) -> dict:
+    query = request.POST if request.method == "POST" else request.GET
+    chosen = [int(value) for value in query.getlist("chosen") if value.isdigit()][:200]
+    text = query.get("q", "")
+    ticked, found = search_people(unit, text, chosen=chosen)
+    return {"ticked": ticked, "found": found, "search_text": text.strip()}
+
+
 def _assign(request: HttpRequest, form: AssignForm) -> str:
     data = form.cleaned_data
     if data["target"] == AssignForm.TARGET_UNIT:
@@ -385,13 +423,16 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
         "days_allowed": data["days_allowed"],
         "renewal_days": data["renewal_days"],
     }
+    counts = []  # (module, people it now reaches, people it reached before)
     for module in data["modules"]:
+        before = _people_reached(form, module)
         for target in targets:
             assignment, new = Assignment.objects.assign(
                 module=module, by=request.user, **rule, **target
             )
             created += new
             changed += not new
+        counts.append((module, _people_reached(form, module), before))
     titles = "、".join(module.title for module in data["modules"])
     if data["due_date"] is None:
         due = ngettext(
@@ -406,6 +447,18 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
         "whom": whom,
         "due": due,
     }
+    for module, reached, before in counts:
+        message += " " + ngettext(
+            "%(module)s: assigned to %(n)d person",
+            "%(module)s: assigned to %(n)d people",
+            reached,
+        ) % {"module": module.title, "n": reached}
+        if before:
+            message += ngettext("; %(n)d already had it.", "; %(n)d already had it.", before) % {
+                "n": before
+            }
+        else:
+            message += "."
     if changed:
         message += " " + ngettext(
             "%(n)d assignment already existed: its due date is now %(due)s.",
@@ -413,6 +466,16 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
             changed,
         ) % {"n": changed, "due": due}
     return message
+
+
+def _people_reached(form: AssignForm, module) -> int:
+    """How many of the people the form targets are assigned `module`: one COUNT."""
+    data = form.cleaned_data
+    if data["target"] == AssignForm.TARGET_UNIT:
+        return reports.requirements(data["unit"], module, today=local_today()).count()
+    people = [employee.pk for employee in data["employees"]]
+    covered = reports.requirements(form.root, module, today=local_today())
+    return covered.filter(pk__in=people).count()
 
 
 @require_http_methods(["GET", "POST"])
@@ -439,7 +502,13 @@ def import_employees(request: HttpRequest, unit_id: int) -> HttpResponse:
                 ) % {"n": len(ids)}
             messages.success(request, message)
             return redirect("completion:unit_report", unit_id=unit.pk)
-    context = {"unit": unit, "form": form, "problems": problems, "columns": imports.COLUMNS}
+    context = {
+        "unit": unit,
+        "form": form,
+        "problems": problems,
+        "columns": imports.COLUMNS,
+        "units": Unit.objects.subtree(unit).only("code", "name", "depth"),
+    }
     refused = problems or (form.is_bound and not form.is_valid())
     return render(request, "completion/import.html", context, status=400 if refused else 200)
 
@@ -547,7 +616,7 @@ def send_invitation(request: HttpRequest, unit_id: int, employee_id: int) -> Htt
     """Send a person of the unit a new link to set their password (a first
     one that went astray, or a forgotten password): at most once an hour."""
     unit = access.get_unit_for_admin(request.user, unit_id)
-    employee = access.get_employee_for_admin(unit, employee_id)
+    employee = access.get_employee_in_unit(unit, employee_id)
     again = invitations.send_again(employee, by=request.user)
     name = {"name": employee.full_name}
     if again.refused:
@@ -574,6 +643,24 @@ def send_invitation(request: HttpRequest, unit_id: int, employee_id: int) -> Htt
             % {**name, "email": again.invitation.email},
         )
     return _back_to_report(unit, request.POST.get("query", ""))
+
+
+@require_GET
+def import_template(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A CSV to fill in: the header, then one row per unit the admin may
+    import into, its code filled in and its name beside it to read by."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    units = Unit.objects.subtree(unit).values_list("code", "name")
+    response = HttpResponse(content_type="text/csv")
+    response.write("\ufeff")  # so Excel opens Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([*imports.COLUMNS, _("unit name (for reference; ignored)")])
+    for code, name in units:
+        # The code as it is (the import reads it back); the name made safe.
+        writer.writerow(["", "", code, "", exports.safe_text(name)])
+    filename = f"import-template-{unit.code}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -125,8 +125,9 @@ def test_it_costs_the_same_queries_for_10_and_200_people(client, django_assert_n
     # session, user, the unit (access helper), the assigned modules with their
     # unit assignments, the sub-units, the summary,
     # the charts' breakdown, and each module's question misses and the bank's
-    # questions (their text in the reader's language): 2 a module.
-    with django_assert_num_queries(10):
+    # questions (their text in the reader's language) and the wrong answers
+    # chosen most with their choices' text: 4 a module.
+    with django_assert_num_queries(12):
         response = client.get(url(province))
     text = squeeze(text_of(response.content))
     assert f"{len(users[::4])} / {people + 1}" in text

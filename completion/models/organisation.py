@@ -8,6 +8,8 @@ tree in Python.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
@@ -103,7 +105,64 @@ class Unit(models.Model):
         self.save(update_fields=["parent"])
 
 
+# Surnames whose usual reading as a character is not their reading as a
+# surname: a name's first character is read with these.
+SURNAME_READINGS = {
+    "曾": "zeng1",
+    "单": "shan4",
+    "解": "xie4",
+    "仇": "qiu2",
+    "朴": "piao2",
+    "区": "ou1",
+    "查": "zha1",
+    "盖": "ge3",
+    "乐": "yue4",
+    "覃": "qin2",
+    "缪": "miao4",
+    "翟": "zhai2",
+    "召": "shao4",
+    "秘": "bi4",
+    "种": "chong2",
+}
+SYLLABLE_WIDTH = 6  # the longest pinyin syllable: "zhuang", "shuang"
+SORT_NAME_LENGTH = 255
+
+
+def sort_name(full_name: str) -> str:
+    """A key that sorts names as a reader expects, in SQL: Chinese by pinyin
+    (syllable by syllable, then by tone: 李 li3 before 梁 liang2 before 刘
+    liu2), other names alphabetically, ignoring case and accents.
+
+    Only lowercase ASCII letters and digits, each syllable padded with "0"
+    to the same width, so PostgreSQL collations that skip spaces and
+    punctuation sort it exactly as SQLite does (byte by byte)."""
+    from pypinyin import Style, lazy_pinyin
+
+    name = full_name.strip()
+    readings = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
+    if name and name[0] in SURNAME_READINGS and readings:
+        readings[0] = SURNAME_READINGS[name[0]]
+    parts = []
+    for reading in readings:
+        letters = unicodedata.normalize("NFKD", reading).encode("ascii", "ignore").decode()
+        for word in letters.lower().split():
+            word = "".join(c for c in word if c.isalnum())
+            syllable, tone = word.rstrip("012345"), word[len(word.rstrip("012345")) :]
+            if len(word) <= SYLLABLE_WIDTH + 1 and tone:
+                parts.append(syllable.ljust(SYLLABLE_WIDTH, "0") + tone)
+            elif word:
+                parts.append(word + "0")
+    return "".join(parts)[:SORT_NAME_LENGTH]
+
+
 class EmployeeQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk inserts (the directory's first sync, the demo) get their sort key too."""
+        objs = list(objs)
+        for employee in objs:
+            employee.sort_name = sort_name(employee.full_name)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def not_placed(self) -> EmployeeQuerySet:
         """People the directory gave a unit code this site does not know:
         they belong to no unit, so no unit's report or assignment reaches
@@ -133,6 +192,9 @@ class Employee(models.Model):
     # changes): someone who joins after a module was assigned gets the
     # assignment's days to complete it from this day.
     unit_since = models.DateField(_("in the unit since"), default=local_today)
+    # How the name sorts (`sort_name()`), kept in step on every save: the
+    # report sorts by it in SQL.
+    sort_name = models.CharField(max_length=SORT_NAME_LENGTH, blank=True, editable=False)
     # The language the person chose in the header (blank: the browser's).
     # It is set again at every sign-in, and certificates are issued in it.
     language = models.CharField(
@@ -161,14 +223,18 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs):
-        """A person who moves to another unit is in it from today."""
+    def save(self, *args, update_fields=None, **kwargs):
+        """The name's sort key is kept in step, and a person who moves to
+        another unit is in it from today."""
+        self.sort_name = sort_name(self.full_name)
+        if update_fields is not None and "full_name" in update_fields:
+            update_fields = {*update_fields, "sort_name"}
         loaded = getattr(self, "_loaded_unit_id", self.unit_id)
         if not self._state.adding and self.unit_id != loaded:
             self.unit_since = local_today()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "unit_since"}
-        super().save(*args, **kwargs)
+            if update_fields is not None:
+                update_fields = {*update_fields, "unit_since"}
+        super().save(*args, update_fields=update_fields, **kwargs)
         self._loaded_unit_id = self.unit_id
 
     @classmethod

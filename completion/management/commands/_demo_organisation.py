@@ -19,7 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from completion.models import Assignment, Certificate, Completion, Employee, Unit
-from lessons.models import Attempt, AttemptQuestion, AttemptStatus, Module, valid_until
+from lessons.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    DecisionResponse,
+    Module,
+    valid_until,
+)
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"  # common family names
@@ -238,6 +245,12 @@ class Builder:
             bank = list(module.questions.active().prefetch_related("choices"))
             questions[module.pk] = (bank, self.difficulty(bank))
         units = {unit.pk: unit.path for unit in Unit.objects.subtree(self.province)}
+        decisions = {
+            module.pk: list(module.decision_points.prefetch_related("options"))
+            for module, _unit, _due in plan
+        }
+        # Scripted people (the demo's own employee) meet the story afresh.
+        scripted_users = {e.user_id for e in employees if e.pk in scripted}
         for start in range(0, len(employees), BATCH):
             chunk = employees[start : start + BATCH]
             attempts = []
@@ -248,10 +261,43 @@ class Builder:
                     if path.startswith(unit.path) and questions[module.pk][0]:
                         attempts += self.attempts_for(employee, module, due, outcome)
             self.save_attempts(attempts, questions)
+            self.save_decisions(attempts, decisions, skip=scripted_users)
         # Attempts stamp their start time on insert; give them believable ones.
         Attempt.objects.filter(submitted_at__isnull=False, started_at__gt=F("submitted_at")).update(
             started_at=F("submitted_at") - timedelta(minutes=14)
         )
+
+    def save_decisions(self, attempts: list[Attempt], decisions: dict, *, skip: set) -> None:
+        """Who took a quiz went through the story first: their choices at its
+        decision points, the recommended one most often, some points more
+        tempting than others. A random draw of its own, so the rest of the
+        organisation is the same with or without it."""
+        rng = random.Random(f"decisions:{self.size}:{len(attempts)}")
+        responses = []
+        for attempt in attempts:
+            if attempt.number != 1 or attempt.user_id in skip:
+                continue
+            for point in decisions[attempt.module_id]:
+                options = list(point.options.all())
+                if not options:
+                    continue
+                tempting = 0.15 + 0.25 * (point.pk % 3) / 2  # 15%, 27.5% or 40% go wrong
+                right = [option for option in options if option.is_recommended]
+                wrong = [option for option in options if not option.is_recommended]
+                pool = right if right and (not wrong or rng.random() > tempting) else wrong
+                # The first wrong option tempts more than the others.
+                weights = [2 if index == 0 else 1 for index in range(len(pool))]
+                option = rng.choices(pool, weights)[0]
+                responses.append(
+                    DecisionResponse(
+                        user_id=attempt.user_id,
+                        decision_point=point,
+                        option=option,
+                        option_text=option.text,
+                        was_recommended=option.is_recommended,
+                    )
+                )
+        DecisionResponse.objects.bulk_create(responses, batch_size=BATCH, ignore_conflicts=True)
 
     def difficulty(self, bank) -> dict[int, float]:
         # Some questions are missed far more often than others.
