@@ -94,6 +94,7 @@ def module_data(module, **changes):
         "pass_mark": 80,
         "questions_per_attempt": module.questions_per_attempt,
         "attempt_limit": 3,
+        "validity_months": 12,
         "acknowledgement_en": "I will.",
     }
     for prefix in ("sections", "decision_points"):

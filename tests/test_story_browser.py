@@ -55,7 +55,7 @@ def check_hidden_then_revealed(page, module: Module, *, shot: str) -> None:
     expect(decision).to_contain_text("What actually happened")
     expect(page.locator(f"#event-{later.pk}")).to_be_visible()
     page.screenshot(path=ARTIFACTS / f"{shot}-after.png", full_page=True)
-    response = DecisionResponse.objects.get(decision_point=point)
+    response = DecisionResponse.objects.get(decision_point=point, user=page_user())
     assert response.option == wrong and not response.was_recommended
 
 
