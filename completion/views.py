@@ -45,6 +45,7 @@ from completion import (
     decisions,
     exports,
     imports,
+    inspection,
     invitations,
     reminders,
     reports,
@@ -435,11 +436,7 @@ def _assign(request: HttpRequest, form: AssignForm) -> str:
         counts.append((module, _people_reached(form, module), before))
     titles = "、".join(module.title for module in data["modules"])
     if data["due_date"] is None:
-        due = ngettext(
-            "within %(days)d day of being assigned or of joining the unit",
-            "within %(days)d days of being assigned or of joining the unit",
-            data["days_allowed"],
-        ) % {"days": data["days_allowed"]}
+        due = inspection.due_rule(None, data["days_allowed"])
     else:
         due = date_format(data["due_date"], "DATE_FORMAT")
     message = _("Assigned %(modules)s to %(whom)s, due %(due)s.") % {
