@@ -19,6 +19,16 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def pytest_configure(config) -> None:
+    """Passwords are hashed with a fast hasher in tests. The production
+    hasher (PBKDF2, a million rounds) costs about a quarter of a second per
+    password on these machines, and the suite sets and checks thousands of
+    them (every demo build, every factory-made person, every sign-in): that
+    alone took CI past its time. What is tested about passwords (they are
+    checked, locked out, reset) does not depend on the hasher's cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def default_language() -> Iterator[None]:
     """Every test starts in the site's default language, whatever an earlier
