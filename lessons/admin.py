@@ -152,6 +152,7 @@ class ModuleAdmin(TrainerFormMixin, HistoryAdmin, SortableAdminBase, Translation
                     "pass_mark",
                     "attempt_limit",
                     "validity_months",
+                    "study_hours",
                     "estimated_minutes",
                 ]
             },

@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
@@ -80,6 +81,17 @@ class Module(models.Model):
             "How long a pass counts before the person must take the module again; "
             "0 means it never expires."
         ),
+    )
+    # 学时: what a pass credits towards a person's yearly requirement (once a
+    # cycle). A completion keeps the hours of its attempt, so changing them
+    # here never rewrites what was credited.
+    study_hours = models.DecimalField(
+        _("study hours"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Credited once for each pass (for example 0.5); 0 credits none."),
     )
     acknowledgement = models.TextField(
         _("acknowledgement"),
@@ -641,6 +653,7 @@ class AttemptQuerySet(models.QuerySet):
                 number=progress.total + 1,
                 cycle=progress.cycle,
                 validity_months=module.validity_months,
+                study_hours=module.study_hours,
                 pass_mark=module.pass_mark,
                 module_title=module.title,
                 # Copied in the language the person reads the site in.
@@ -688,6 +701,8 @@ class Attempt(models.Model):
     # and the module's validity when it started: a pass counts that long.
     cycle = models.PositiveSmallIntegerField(_("cycle"), default=1)
     validity_months = models.PositiveSmallIntegerField(default=0)
+    # The module's study hours when it started: what a pass of it credits.
+    study_hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     status = models.CharField(
         max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
     )

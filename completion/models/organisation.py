@@ -9,8 +9,10 @@ tree in Python.
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
 from django.db.models.functions import Concat, Substr
@@ -71,6 +73,17 @@ class Unit(models.Model):
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The study hours (学时) each person in the unit owes a year; blank
+    # inherits the requirement of the unit above (none at the top: none).
+    yearly_study_hours = models.DecimalField(
+        _("yearly study hours"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        help_text=_("Blank: the same as the unit above."),
+    )
 
     objects = UnitQuerySet.as_manager()
     history = HistoricalRecords()

@@ -4,6 +4,7 @@ once and never deleted) and the status rules, computed in SQL."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
@@ -67,6 +68,7 @@ class CompletionQuerySet(models.QuerySet):
                     "completed_at": attempt.submitted_at,
                     "valid_until": valid_until(attempt.submitted_at, attempt.validity_months),
                     "previous_valid_until": previous_valid_until,
+                    "study_hours": attempt.study_hours,
                 },
             )
         return completion
@@ -101,6 +103,11 @@ class Completion(models.Model):
     # which its due date is counted.
     previous_valid_until = models.DateField(null=True, blank=True, editable=False)
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    # The study hours (学时) this pass credited: its attempt's, so a later
+    # change to the module's hours does not rewrite them.
+    study_hours = models.DecimalField(
+        _("study hours"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
 
     objects = CompletionQuerySet.as_manager()
 

@@ -338,6 +338,7 @@ class Builder:
                     status=AttemptStatus.IN_PROGRESS if score is None else AttemptStatus.SUBMITTED,
                     pass_mark=module.pass_mark,
                     validity_months=module.validity_months,
+                    study_hours=module.study_hours,
                     module_title=module.title,
                     language=get_language(),
                     submitted_at=None if score is None else at,
@@ -404,6 +405,7 @@ class Builder:
                         score=attempt.score,
                         completed_at=attempt.submitted_at,
                         valid_until=valid_until(attempt.submitted_at, attempt.validity_months),
+                        study_hours=attempt.study_hours,
                     )
                 )
         # An attempt in progress is built as the quiz builds one, choices and
