@@ -14,7 +14,7 @@ from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from completion.models import BackgroundJob, Certificate, Completion, Employee, Unit
+from completion.models import BackgroundJob, Campaign, Certificate, Completion, Employee, Unit
 from completion.reports import ancestor_paths
 from lessons.models import Attempt
 
@@ -79,6 +79,13 @@ def get_employee_for_admin(user, employee_id: int) -> Employee:
         unit__in=Unit.objects.administered_by(user)
     )
     return get_object_or_404(people, pk=employee_id)
+
+
+def get_campaign_for_admin(user, campaign_id: int) -> Campaign:
+    """A campaign of a unit `user` administers (or one below it): its page
+    ranks every target unit, so only those over the campaign's unit see it."""
+    campaigns = Campaign.objects.administered_by(user).select_related("unit", "ended_by")
+    return get_object_or_404(campaigns, pk=campaign_id)
 
 
 def get_job_for_user(user, model: type[Job], job_id: int) -> Job:

@@ -23,6 +23,7 @@ from awareness.history import HistoryAdmin, ReadOnlyAdmin
 from completion.models import (
     Assignment,
     BulkPrintJob,
+    Campaign,
     Certificate,
     Completion,
     DueDateChange,
@@ -105,6 +106,33 @@ class AssignmentAdmin(HistoryAdmin):
     readonly_fields = ["module", "unit", "user", "due_date", "assigned_by", "created_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(HistoryAdmin):
+    """Campaigns are made and ended on the unit admin's pages, which make
+    their assignments; here they are read, and never deleted (their
+    assignments point at them)."""
+
+    list_display = ["name", "unit", "starts_on", "ends_on", "ended_at", "created_by"]
+    list_select_related = ["unit", "created_by"]
+    readonly_fields = [
+        "unit",
+        "modules",
+        "target_units",
+        "due_date",
+        "days_allowed",
+        "created_by",
+        "created_at",
+        "ended_at",
+        "ended_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 

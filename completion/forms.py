@@ -4,15 +4,16 @@ printing, the commitment a person confirms, and the public certificate check."""
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from awareness.converters import as_id
 from completion import reports
-from completion.models import Employee, TrainingStatus, Unit, local_today
+from completion.models import Campaign, Employee, TrainingStatus, Unit, local_today
 from completion.reports import COMPLETED, SORTS, Filters
 from lessons.models import Module
 
@@ -66,14 +67,26 @@ class ReportFilterForm(forms.Form):
     )
     unit = forms.TypedChoiceField(label=_("Sub-unit"), required=False, coerce=int)
     name = forms.CharField(label=_("Name or employee number"), required=False, max_length=100)
+    campaign = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
         choices=[(key, key) for name in SORTS for key in (name, f"-{name}")],
     )
 
-    def __init__(self, *args, modules: list[Module], units: list[Unit], **kwargs):
+    def __init__(
+        self,
+        *args,
+        modules: list[Module],
+        units: list[Unit],
+        campaigns: QuerySet[Campaign] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Read when the page lists them or a campaign is asked for: an export
+        # or a reminder without one costs no query for them.
+        self.campaign_query = campaigns if campaigns is not None else Campaign.objects.none()
+        self.fields["campaign"].choices = self.campaign_choices
         self.modules = {module.slug: module for module in modules}
         self.units = {unit.pk: unit for unit in units}
         self.fields["module"].choices = [("", _("All modules"))] + [
@@ -81,6 +94,15 @@ class ReportFilterForm(forms.Form):
         ]
         self.fields["unit"].choices = [("", _("Whole unit"))] + [
             (unit.pk, f"{INDENT * (unit.depth - units[0].depth)}{unit.name}") for unit in units
+        ]
+
+    @cached_property
+    def campaigns(self) -> dict[int, Campaign]:
+        return {campaign.pk: campaign for campaign in self.campaign_query.only("pk", "name")}
+
+    def campaign_choices(self) -> list[tuple]:
+        return [("", _("Any campaign"))] + [
+            (pk, campaign.name) for pk, campaign in self.campaigns.items()
         ]
 
     def filters(self) -> Filters:
@@ -94,6 +116,7 @@ class ReportFilterForm(forms.Form):
             unit=self.units.get(data.get("unit")),
             name=data.get("name", "").strip(),
             sort=data.get("sort") or "name",
+            campaign=self.campaigns.get(data["campaign"]) if data.get("campaign") else None,
         )
 
 
@@ -102,7 +125,8 @@ def report_table(unit: Unit, query) -> tuple[ReportFilterForm, Filters, reports.
     page's `query` (request.GET, or the same keys kept on an export job)."""
     modules = list(reports.assigned_modules())
     units = list(Unit.objects.subtree(unit))
-    form = ReportFilterForm(query, modules=modules, units=units)
+    campaigns = Campaign.objects.relevant_to(unit)
+    form = ReportFilterForm(query, modules=modules, units=units, campaigns=campaigns)
     filters = form.filters()
     rows = reports.person_rows(unit, modules, filters, today=local_today())
     return form, filters, rows
@@ -365,3 +389,131 @@ class BulkPrintForm(forms.Form):
             "passed_from": data["passed_from"].isoformat() if data["passed_from"] else None,
             "passed_to": data["passed_to"].isoformat() if data["passed_to"] else None,
         }
+
+
+class TargetUnitsField(ModelMultipleChoiceField):
+    def __init__(self, *args, root_depth: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root_depth = root_depth
+
+    def label_from_instance(self, unit: Unit) -> str:
+        # Indented below the admin's unit, so the tree reads as checkboxes.
+        return f"{INDENT * (unit.depth - self.root_depth)}{unit.name}"
+
+
+class CampaignForm(forms.Form):
+    """A campaign of `root`: its name and dates, its modules, the units of
+    `root`'s subtree it targets and their due date, fixed or relative (as
+    the assign form has it)."""
+
+    DUE_FIXED, DUE_RELATIVE = AssignForm.DUE_FIXED, AssignForm.DUE_RELATIVE
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("For example “2027年全民国家安全教育日”."),
+        error_messages={"required": _("Enter the campaign's name.")},
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the day the campaign starts."),
+            "invalid": _("Enter the start as a real date."),
+        },
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The ranking is the one at the end of this day."),
+        error_messages={
+            "required": _("Enter the day the campaign ends."),
+            "invalid": _("Enter the end as a real date."),
+        },
+    )
+    modules = ModelMultipleChoiceField(
+        label=_("Modules"),
+        queryset=Module.objects.published(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one module.")},
+    )
+    target_units = TargetUnitsField(
+        label=_("Units taking part"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Everyone in each unit and the units below it, including people who join later."
+        ),
+        error_messages={
+            "required": _("Choose at least one unit."),
+            "invalid_choice": _("Choose only units of your own unit or below it."),
+        },
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        widget=forms.RadioSelect,
+        choices=AssignForm.base_fields["due"].choices,
+        initial=DUE_FIXED,
+        required=False,
+    )
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        error_messages={"invalid": _("Enter the due date as a real date.")},
+    )
+    days_allowed = forms.IntegerField(
+        label=_("Days to complete"),
+        min_value=1,
+        max_value=3650,
+        initial=30,
+        required=False,
+        help_text=AssignForm.base_fields["days_allowed"].help_text,
+    )
+
+    def __init__(self, *args, root: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root = root
+        targets = self.fields["target_units"]
+        targets.queryset = Unit.objects.subtree(root)
+        targets.root_depth = root.depth
+
+    def clean(self):
+        data = super().clean()
+        today = local_today()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The end date is before the start date."))
+        elif ends_on and ends_on < today:
+            self.add_error("ends_on", _("The end date is in the past: the campaign would be over."))
+        data["due"] = data.get("due") or self.DUE_FIXED
+        if data.get("days_allowed") is None and "days_allowed" not in self.errors:
+            data["days_allowed"] = self.fields["days_allowed"].initial
+        if data["due"] == self.DUE_RELATIVE:
+            data["due_date"] = None  # the date field is ignored for a relative due date
+        elif "due_date" not in self.errors:
+            due_date = data.get("due_date")
+            if not due_date:
+                self.add_error("due_date", _("Enter the due date."))
+            elif due_date < today:
+                self.add_error("due_date", _("The due date is in the past."))
+            elif starts_on and due_date < starts_on:
+                self.add_error("due_date", _("The due date is before the campaign starts."))
+        self.refuse_nested(data.get("target_units") or [])
+        return data
+
+    def refuse_nested(self, units) -> None:
+        """A unit below another chosen one is already in the campaign through
+        it, and would count twice in the ranking: say so rather than guess."""
+        by_path = sorted(units, key=lambda unit: unit.path)
+        for lower in by_path:
+            upper = next((u for u in by_path if u != lower and lower.is_below(u)), None)
+            if upper is not None:
+                self.add_error(
+                    "target_units",
+                    _(
+                        "%(lower)s is part of %(upper)s, which is chosen too: "
+                        "choose one or the other."
+                    )
+                    % {"lower": lower.name, "upper": upper.name},
+                )

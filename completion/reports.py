@@ -11,8 +11,10 @@ each, never one per person or per unit.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
 
 from django.db.models import (
     BooleanField,
@@ -45,6 +47,7 @@ from completion.models import (
     COMPLETED_STATUSES,
     SEGMENT_WIDTH,
     Assignment,
+    Campaign,
     Employee,
     Invitation,
     Reminder,
@@ -271,6 +274,8 @@ class Filters:
     unit: Unit | None = None
     name: str = ""
     sort: str = "name"
+    # Its modules only, and only the people under its target units.
+    campaign: Campaign | None = None
 
     def apply(self, rows: QuerySet) -> QuerySet:
         if self.status == COMPLETED:
@@ -283,6 +288,9 @@ class Filters:
             rows = rows.filter(
                 Q(full_name__icontains=self.name) | Q(employee_number__icontains=self.name)
             )
+        if self.campaign:
+            targets = [Q(unit__path__startswith=path) for path in self.campaign.target_paths]
+            rows = rows.filter(reduce(operator.or_, targets, Q(pk__in=[])))
         return rows
 
     def ordering(self) -> list[str]:
@@ -448,6 +456,8 @@ class Table:
 def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
     """The filtered, sorted per-person table."""
     chosen = [filters.module] if filters.module else modules
+    if filters.campaign:
+        chosen = [module for module in chosen if module.pk in filters.campaign.module_ids]
     parts = {
         module.pk: filters.apply(
             requirements(root, module, today=today).annotate(days_overdue=days_overdue(today))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from completion import views
+from completion import campaign_views, views
 
 app_name = "completion"
 urlpatterns = [
@@ -15,6 +15,10 @@ urlpatterns = [
     path("report/people/<id:employee_id>/", views.person, name="person"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
     path("report/<id:unit_id>/remind/", views.remind_now, name="remind_now"),
+    path("report/<id:unit_id>/campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("report/<id:unit_id>/campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<id:campaign_id>/", campaign_views.campaign, name="campaign"),
+    path("campaigns/<id:campaign_id>/end/", campaign_views.campaign_end, name="campaign_end"),
     path(
         "report/<id:unit_id>/people/<id:employee_id>/invite/",
         views.send_invitation,

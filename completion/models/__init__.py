@@ -1,10 +1,11 @@
 """The completion app's models, one module a concept (Django's "Organizing
-models in a package"): the organisation, assignments, progress, background
+models in a package"): the organisation, assignments, campaigns, progress, background
 jobs and certificates. Import them from here; each class has this one path."""
 
 from awareness.dates import local_today as local_today
 from completion.models.assignments import Assignment as Assignment
 from completion.models.assignments import DueDateChange as DueDateChange
+from completion.models.campaigns import Campaign as Campaign
 from completion.models.certificates import BulkPrintJob as BulkPrintJob
 from completion.models.certificates import Certificate as Certificate
 from completion.models.certificates import PublicLookup as PublicLookup

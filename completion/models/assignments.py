@@ -31,6 +31,7 @@ class AssignmentQuerySet(models.QuerySet):
         user=None,
         days_allowed: int | None = None,
         renewal_days: int | None = None,
+        campaign=None,
     ) -> tuple[Assignment, bool]:
         """Assign `module` to everyone in `unit` (and below), or to `user`,
         due on `due_date`, or, with `due_date=None`, within `days_allowed`
@@ -38,7 +39,9 @@ class AssignmentQuerySet(models.QuerySet):
 
         Assigning again never duplicates: the existing assignment keeps its
         history and only its due date rule changes, recorded as a
-        DueDateChange. Returns the assignment and whether it was new."""
+        DueDateChange. `campaign`, the campaign making the assignment, is
+        recorded on a new assignment only: an existing one keeps where it
+        came from. Returns the assignment and whether it was new."""
         rule = {"due_date": due_date}
         if days_allowed is not None:
             rule["days_allowed"] = days_allowed
@@ -46,7 +49,10 @@ class AssignmentQuerySet(models.QuerySet):
             rule["renewal_days"] = renewal_days
         with transaction.atomic():
             assignment, created = self.select_for_update().get_or_create(
-                module=module, unit=unit, user=user, defaults={**rule, "assigned_by": by}
+                module=module,
+                unit=unit,
+                user=user,
+                defaults={**rule, "assigned_by": by, "campaign": campaign},
             )
             changed = {
                 name: value for name, value in rule.items() if getattr(assignment, name) != value
@@ -113,6 +119,16 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The campaign that made the assignment, if one did (where it came from;
+    # assigning again later does not change it).
+    campaign = models.ForeignKey(
+        "completion.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        editable=False,
+    )
 
     objects = AssignmentQuerySet.as_manager()
     # Who assigned, and who moved the due date when (DueDateChange keeps the
