@@ -364,9 +364,9 @@ def test_the_report_filters_by_campaign_and_so_does_its_export(client, org):
         ("周五", "Module papers"),
     }
     assert f'<option value="{campaign.pk}" selected>Campaign</option>' in response.content.decode()
-    export = client.get(reverse("completion:report_csv", args=[org["province"].pk]), {
-        "campaign": campaign.pk
-    })
+    export = client.get(
+        reverse("completion:report_csv", args=[org["province"].pk]), {"campaign": campaign.pk}
+    )
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     names = sorted(row[0].lstrip("'") for row in list(csv.reader(io.StringIO(text)))[1:])
     assert names == ["周五", "李四"]
