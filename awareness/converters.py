@@ -50,3 +50,15 @@ class SerialConverter(TokenConverter):
     """A certificate's serial number, e.g. AW-2026-000123."""
 
     regex = "[A-Za-z0-9-]{1,30}"
+
+
+class YearConverter:
+    """A study year in an address: four digits, so a date can be built from it."""
+
+    regex = "(?:19|20)[0-9]{2}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)

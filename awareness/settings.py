@@ -6,7 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and SITE_URL.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -311,6 +311,17 @@ REMINDER_DIGESTS = env_bool("REMINDER_DIGESTS", True)
 # work once and for this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 PASSWORD_RESET_TIMEOUT = INVITATION_VALID_DAYS * 24 * 60 * 60
+
+# Study hours (学时) are counted per study year: the calendar year unless
+# STUDY_YEAR_START ("MM-DD") moves the day it begins on.
+STUDY_YEAR_START = os.environ.get("STUDY_YEAR_START", "01-01")
+try:
+    _month, _day = (int(part) for part in STUDY_YEAR_START.split("-"))
+    date(2001, _month, _day)  # a year without 29 February: every year has the day
+except ValueError:
+    raise ImproperlyConfigured(
+        f"STUDY_YEAR_START must be a month and day such as 01-01 or 09-01, not {STUDY_YEAR_START}"
+    ) from None
 
 # Nothing is loaded from outside the site, and no inline script runs.
 CONTENT_SECURITY_POLICY = {

@@ -9,6 +9,7 @@ from awareness import converters, views
 register_converter(converters.IdConverter, "id")
 register_converter(converters.TokenConverter, "token")
 register_converter(converters.SerialConverter, "serial")
+register_converter(converters.YearConverter, "year")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from awareness.forms import SignInForm
-from completion import access, reports
+from completion import access, reports, study_hours
 from completion.directory import contacts_for_not_placed
 from completion.models import Employee, local_today
 from completion.training import my_training
@@ -102,7 +102,14 @@ def home(request: HttpRequest) -> HttpResponse:
     top = access.top_unit_or_none(request.user)
     unit_glance = reports.glance(top, today=today) if top else None
     employee = Employee.objects.filter(user=request.user).select_related("unit").first()
-    context = {"training": training, "glance": unit_glance, "employee": employee}
+    hours = study_hours.hours_meter(request.user, employee and employee.unit, today=today)
+    context = {
+        "training": training,
+        "glance": unit_glance,
+        "employee": employee,
+        # People outside the organisation (a trainer, say) owe no hours.
+        "hours": hours if employee or hours.hours else None,
+    }
     if employee and employee.unit is None:
         # A directory person whose unit the site does not know yet.
         context["contacts"] = contacts_for_not_placed()

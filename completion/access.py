@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from completion.models import BackgroundJob, Campaign, Certificate, Completion, Employee, Unit
-from completion.reports import ancestor_paths
+from completion.models.organisation import ancestor_paths
 from lessons.models import Attempt
 
 Job = TypeVar("Job", bound=BackgroundJob)

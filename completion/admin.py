@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -60,11 +61,17 @@ class UnitModelAdmin(HistoryAdmin):
     def save_model(self, request: HttpRequest, unit: Unit, form, change: bool) -> None:
         # The path is the tree: new units and moves go through the explicit calls.
         if not change:
-            created = Unit.objects.create_child(unit.parent, code=unit.code, name=unit.name)
+            with transaction.atomic():
+                created = Unit.objects.create_child(unit.parent, code=unit.code, name=unit.name)
+                if unit.yearly_study_hours is not None:
+                    created.yearly_study_hours = unit.yearly_study_hours
+                    created.save(update_fields=["yearly_study_hours"])
             unit.pk, unit.path, unit.depth = created.pk, created.path, created.depth
             return
         if "parent" in form.changed_data and unit.parent is not None:
-            Unit.objects.filter(pk=unit.pk).update(code=unit.code, name=unit.name)
+            Unit.objects.filter(pk=unit.pk).update(
+                code=unit.code, name=unit.name, yearly_study_hours=unit.yearly_study_hours
+            )
             Unit.objects.get(pk=unit.pk).move_to(unit.parent)
             return
         unit.parent = Unit.objects.get(pk=unit.pk).parent  # making a root is not supported

@@ -128,7 +128,7 @@ def report_table(unit: Unit, query) -> tuple[ReportFilterForm, Filters, reports.
     campaigns = Campaign.objects.relevant_to(unit)
     form = ReportFilterForm(query, modules=modules, units=units, campaigns=campaigns)
     filters = form.filters()
-    rows = reports.person_rows(unit, modules, filters, today=local_today())
+    rows = reports.person_rows(unit, modules, filters, today=local_today(), units=units)
     return form, filters, rows
 
 
@@ -517,3 +517,21 @@ class CampaignForm(forms.Form):
                     )
                     % {"lower": lower.name, "upper": upper.name},
                 )
+
+
+class StudyHoursForm(forms.Form):
+    """A unit's yearly study-hour requirement; blank follows the unit above."""
+
+    yearly_study_hours = forms.DecimalField(
+        label=_("Study hours each person owes a year"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("For example 10 or 2.5. Leave it blank to follow the unit above."),
+        error_messages={
+            "invalid": _("Enter the hours as a number, for example 10 or 2.5."),
+            "max_decimal_places": _("Give the hours to one decimal place at most, e.g. 2.5."),
+        },
+    )

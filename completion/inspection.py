@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 
 from completion.exports import CONTROL, FORMULA_STARTS
 from completion.models import Assignment, Certificate, Completion, DueDateChange, Unit
-from completion.reports import ancestor_paths
+from completion.models.organisation import ancestor_paths
 
 CHUNK = 2000
 

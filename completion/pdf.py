@@ -32,8 +32,11 @@ from django.utils.safestring import mark_safe
 from weasyprint.text.fonts import FontConfiguration
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from completion.charts import LeadershipSummary
     from completion.models import Certificate
+    from completion.study_hours import AnnualRecord
 
 PRINT_TEMPLATE = "completion/certificate_print.html"
 PAGE_TEMPLATE = "completion/includes/certificate_page.html"
@@ -131,6 +134,19 @@ def render_summary_pdf(summary: LeadershipSummary) -> bytes:
         },
     )
     return html_to_pdf(html, finders.find(SUMMARY_STYLESHEET), str(settings.BASE_DIR))
+
+
+RECORD_TEMPLATE = "completion/record_print.html"
+RECORD_STYLESHEET = "css/record-print.css"
+
+
+def render_record_pdf(record: AnnualRecord, *, trail: str, today: date) -> bytes:
+    """A person's annual training record on A4, in the reader's language."""
+    html = render_to_string(
+        RECORD_TEMPLATE,
+        {"record": record, "trail": trail, "today": today, "site_url": settings.SITE_URL},
+    )
+    return html_to_pdf(html, finders.find(RECORD_STYLESHEET), str(settings.BASE_DIR))
 
 
 def _chunks(items: Iterable[Certificate], size: int) -> Iterator[list[Certificate]]:

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from awareness.dates import AddDays
+from completion import study_hours
 from completion.decisions import MIN_GROUP
 from completion.models import (
     COMPLETED_STATUSES,
@@ -55,6 +56,7 @@ from completion.models import (
     Unit,
     with_progress,
 )
+from completion.models.organisation import ancestor_paths
 from lessons.models import (
     AttemptChoice,
     AttemptQuestion,
@@ -79,6 +81,8 @@ COLUMNS = [
     ("days_overdue", _("Days overdue")),
     ("completed_at", _("Completed")),
     ("valid_until", _("Valid until")),
+    ("study_hours", _("Study hours this year")),
+    ("hours_required", _("Yearly requirement (hours)")),
 ]
 # Names sort by Employee.sort_name: pinyin for Chinese names, alphabetically
 # for others, in SQL like every other column (the full name breaks ties).
@@ -315,6 +319,8 @@ FIELDS = [
     "days_overdue",
     "completed_at",
     "valid_until",
+    "study_hours",
+    "hours_required",
 ]
 EXPRESSIONS = {
     "unit_name": F("unit__name"),
@@ -453,14 +459,31 @@ class Table:
         return iter(self.all_rows()) if self.parts else iter([])
 
 
-def person_rows(root: Unit, modules: list[Module], filters: Filters, *, today: date) -> Table:
-    """The filtered, sorted per-person table."""
+def person_rows(
+    root: Unit,
+    modules: list[Module],
+    filters: Filters,
+    *,
+    today: date,
+    units: list[Unit] | None = None,
+) -> Table:
+    """The filtered, sorted per-person table. Each row also carries the
+    person's study hours this study year and the yearly requirement of their
+    unit, worked out from `units` (the subtree, when already loaded)."""
     chosen = [filters.module] if filters.module else modules
     if filters.campaign:
         chosen = [module for module in chosen if module.pk in filters.campaign.module_ids]
+    required = (
+        study_hours.Requirements.of_units(root, units)
+        if units is not None
+        else study_hours.Requirements.below(root)
+    ).expression()
+    year_hours = study_hours.hours_subquery(study_hours.StudyYear.of(today))
     parts = {
         module.pk: filters.apply(
-            requirements(root, module, today=today).annotate(days_overdue=days_overdue(today))
+            requirements(root, module, today=today).annotate(
+                days_overdue=days_overdue(today), study_hours=year_hours, hours_required=required
+            )
         )
         for module in chosen
     }
@@ -746,15 +769,6 @@ def sort_headers(current: str) -> list[SortHeader]:
             )
         )
     return headers
-
-
-def ancestor_paths(unit: Unit) -> list[str]:
-    """The paths of `unit` and the units above it, read off its own path."""
-    segments = unit.path.rstrip("/").split("/")
-    return [
-        "".join(f"{segment}/" for segment in segments[: depth + 1])
-        for depth in range(len(segments))
-    ]
 
 
 @dataclass

@@ -14,6 +14,7 @@ urlpatterns = [
     path("report/exports/<id:job_id>/download/", views.export_download, name="export_download"),
     path("report/people/<id:employee_id>/", views.person, name="person"),
     path("report/<id:unit_id>/assign/", views.assign, name="assign"),
+    path("report/<id:unit_id>/study-hours/", views.unit_study_hours, name="unit_study_hours"),
     path("report/<id:unit_id>/remind/", views.remind_now, name="remind_now"),
     path("report/<id:unit_id>/campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("report/<id:unit_id>/campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
@@ -36,6 +37,9 @@ urlpatterns = [
         views.import_template,
         name="import_template",
     ),
+    path("training/record/", views.annual_record, name="annual_record_now"),
+    path("training/record/<year:year>/", views.annual_record, name="annual_record"),
+    path("training/record/<year:year>.pdf", views.annual_record_pdf, name="annual_record_pdf"),
     path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<token:token>/", views.verify, name="verify"),
     path(

@@ -50,6 +50,7 @@ from completion import (
     reminders,
     reports,
     services,
+    study_hours,
 )
 from completion.forms import (
     AcknowledgeForm,
@@ -57,6 +58,7 @@ from completion.forms import (
     BulkPrintForm,
     EmployeeImportForm,
     ReportFilterForm,
+    StudyHoursForm,
     VerifyForm,
     report_table,
     search_people,
@@ -73,7 +75,8 @@ from completion.models import (
     Unit,
     local_today,
 )
-from completion.pdf import render_pdf, render_summary_pdf
+from completion.models.organisation import ancestor_paths
+from completion.pdf import render_pdf, render_record_pdf, render_summary_pdf
 from completion.tasks import (
     print_certificates,
     remind_overdue_now,
@@ -152,6 +155,12 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         else None,
         "min_group": decisions.MIN_GROUP,
         "trail": access.trail_for_admin(request.user, unit),
+        "hours": study_hours.unit_hours(
+            unit,
+            children=children,
+            year=study_hours.StudyYear.of(today),
+            units=list(form.units.values()),
+        ),
     }
     if unit.parent_id is None:
         # People outside every unit are shown at the top of the tree only.
@@ -187,6 +196,78 @@ def person(request: HttpRequest, employee_id: int) -> HttpResponse:
         "trail": access.trail_for_admin(request.user, employee.unit),
     }
     return render(request, "completion/person.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def unit_study_hours(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Set the yearly study-hour requirement of a unit (and, unless they set
+    their own, of the units below it). Saved, not updated, so the audit
+    trail records who changed it and when."""
+    unit = access.get_unit_for_admin(request.user, unit_id)
+    above = study_hours.requirement_of(unit.parent) if unit.parent_id else None
+    form = StudyHoursForm(
+        request.POST or None, initial={"yearly_study_hours": unit.yearly_study_hours}
+    )
+    if request.method == "POST" and form.is_valid():
+        unit.yearly_study_hours = form.cleaned_data["yearly_study_hours"]
+        unit.save(update_fields=["yearly_study_hours"])
+        hours = study_hours.requirement_of(unit)
+        if hours is None:
+            text = _("%(unit)s now sets no yearly requirement.")
+        elif unit.yearly_study_hours is None:
+            text = _("%(unit)s now follows the unit above: %(hours)s study hours a year.")
+        else:
+            text = _("The people of %(unit)s now owe %(hours)s study hours a year.")
+        messages.success(
+            request, text % {"unit": unit.name, "hours": study_hours.format_hours(hours)}
+        )
+        return redirect(reverse("completion:unit_report", args=[unit.pk]) + "#hours-heading")
+    overriding = Unit.objects.subtree(unit).exclude(pk=unit.pk)
+    context = {
+        "unit": unit,
+        "form": form,
+        "above": above,
+        "overriding": overriding.filter(yearly_study_hours__isnull=False).order_by("path"),
+        "trail": access.trail_for_admin(request.user, unit),
+    }
+    return render(
+        request, "completion/study_hours.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_GET
+def annual_record(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """The signed-in person's training in one study year (this one unless
+    asked): what they attach to their annual review, with its PDF."""
+    study_year = study_hours.StudyYear.numbered(year) if year else None
+    study_year = study_year or study_hours.StudyYear.of(local_today())
+    record = study_hours.annual_record(request.user, study_year)
+    return render(
+        request,
+        "completion/record.html",
+        {"record": record, "trail": _trail_names(record.employee)},
+    )
+
+
+@require_GET
+def annual_record_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    record = study_hours.annual_record(request.user, study_hours.StudyYear.numbered(year))
+    pdf = render_record_pdf(record, trail=_trail_names(record.employee), today=local_today())
+    response = HttpResponse(pdf, content_type=PDF)
+    number = record.employee.employee_number if record.employee else request.user.get_username()
+    filename = f"training-record-{year}-{number}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
+
+
+def _trail_names(employee) -> str:
+    """The person's unit with the units above it (省 › 局 › 处): one query."""
+    if employee is None or employee.unit is None:
+        return ""
+    names = Unit.objects.filter(path__in=ancestor_paths(employee.unit)).values_list(
+        "name", flat=True
+    )
+    return " › ".join(names)
 
 
 def _page(rows, number: str | None):

@@ -106,6 +106,7 @@ def test_it_uses_a_fixed_number_of_queries(client, person, django_assert_num_que
     client.force_login(person)
     # session, user, the unit path, the modules with progress, the
     # certificates, the top unit the person administers (none), the
-    # person's unit (named under the heading), and the nav's unit-admin check.
-    with django_assert_num_queries(8):
+    # person's unit (named under the heading), this year's study hours and
+    # the unit's yearly requirement, and the nav's unit-admin check.
+    with django_assert_num_queries(10):
         client.get(reverse("home"))

@@ -183,10 +183,10 @@ def test_it_uses_the_same_queries_for_10_and_500_people(client, django_assert_nu
     # statistics, the bank's questions (their text in the reader's language), the wrong
     # choices picked (none here, so no bank choices to read), the decision
     # points, their options and the choices made there (grouped), the nav's
-    # admin check, the trail of units above, the campaigns the filter offers,
-    # the page's keys and the page's rows, and (the province being the top
-    # unit) the people not placed.
-    with django_assert_num_queries(22):
+    # admin check, the trail of units above, the study hours by sub-unit, the
+    # campaigns the filter offers, the page's keys and the page's rows, and
+    # (the province being the top unit) the people not placed.
+    with django_assert_num_queries(23):
         response = client.get(url(province, module="papers"))
     assert response.context["page"].paginator.count == people + 1
 

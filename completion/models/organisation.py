@@ -65,6 +65,15 @@ class UnitQuerySet(models.QuerySet):
         )
 
 
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of `unit` and the units above it, read off its own path."""
+    segments = unit.path.rstrip("/").split("/")
+    return [
+        "".join(f"{segment}/" for segment in segments[: depth + 1])
+        for depth in range(len(segments))
+    ]
+
+
 class Unit(models.Model):
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -7,6 +7,7 @@ accounts are created only when missing.
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.apps import apps
@@ -42,6 +43,7 @@ def fixture_is_loaded(path: Path) -> bool:
 
 DEMO_USERNAMES = ["employee", "unitadmin", "trainer", "admin"]
 DEMO_ORGANISATION_SIZE = 100
+DEMO_YEARLY_STUDY_HOURS = Decimal("1.5")
 # Beyond this size the attempts keep only which questions were missed, not
 # every choice shown: enough for the reports, and the benchmark stays quick.
 CHOICES_UP_TO = 1000
@@ -96,9 +98,14 @@ class Command(BaseCommand):
         return Group.objects.get(name=TRAINERS)
 
     def province(self) -> Unit:
-        return Unit.objects.filter(code="DEMO").first() or Unit.objects.create_child(
-            None, code="DEMO", name="示范省"
-        )
+        province = Unit.objects.filter(code="DEMO").first()
+        if province is None:
+            province = Unit.objects.create_child(None, code="DEMO", name="示范省")
+            # The demo's people owe the hours of its three modules a year: a
+            # figure to try the study-hours pages with, not a rule.
+            province.yearly_study_hours = DEMO_YEARLY_STUDY_HOURS
+            province.save(update_fields=["yearly_study_hours"])
+        return province
 
     def build_organisation(self, builder: Builder, departments: list[Unit]) -> None:
         """People, assignments and history, each made once: a second run
