@@ -374,6 +374,29 @@ def test_the_report_filters_by_campaign_and_so_does_its_export(client, org):
     assert client.get(report).context["page"].paginator.count == 5 + 1 + 2
 
 
+def test_an_export_written_in_the_background_keeps_the_campaign_filter(
+    client, org, monkeypatch, media_root, immediate_tasks
+):
+    from openpyxl import load_workbook
+
+    from completion import exports
+    from completion.models import ExportJob
+
+    monkeypatch.setattr(exports, "DIRECT_XLSX_ROWS", 0)  # every Excel export is large
+    Assignment.objects.assign(
+        module=org["usb"], unit=org["province"], due_date=timezone.localdate(), by=None
+    )
+    campaign = launch(org, [org["sibling"]], modules=[org["module"]])
+    client.force_login(org["admin"])
+    url = reverse("completion:report_xlsx", args=[org["province"].pk])
+    client.post(f"{url}?campaign={campaign.pk}")
+    job = ExportJob.objects.get()
+    assert job.filters == {"campaign": str(campaign.pk)}
+    sheet = load_workbook(job.file.open("rb")).active
+    names = sorted(row[0].value.lstrip("'") for row in list(sheet.iter_rows())[1:] if row[0].value)
+    assert names == ["周五", "李四"]
+
+
 def test_a_campaign_from_elsewhere_does_not_apply_to_a_report(client, org):
     campaign = launch(org, [org["sibling"]])
     client.force_login(org["admin"])
@@ -401,3 +424,36 @@ def test_the_campaign_page_costs_the_same_queries_for_10_and_200_people(
     with django_assert_num_queries(8):
         response = client.get(campaign_url(campaign))
     assert response.context["standings"].total.assigned == (people + 5) * 2
+
+
+@pytest.mark.parametrize("people", [10, 100])
+def test_creating_costs_the_same_queries_for_10_and_100_people(
+    client, org, django_assert_num_queries, people
+):
+    make_people(org["sibling"], people)
+    client.force_login(org["admin"])
+    url = reverse("completion:campaign_new", args=[org["province"].pk])
+    data = form_data(org)
+    # Session, user, the unit (access helper), the modules and target units
+    # the form checks (5); the transaction's savepoint, the people reached
+    # and those already assigned (one COUNT), the campaign and its history
+    # row, its modules and targets (a read and a write each) (8); for each of
+    # the 2 × 2 assignments a savepoint, its locked read, a savepoint, the
+    # insert, its history row and the two releases (7 × 4); the release (1).
+    # More modules or targets cost more; more people cost nothing.
+    with django_assert_num_queries(42):
+        client.post(url, data)
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_list_costs_the_same_queries_for_1_and_5_campaigns(
+    client, org, django_assert_num_queries, count
+):
+    for _n in range(count):
+        launch(org, [org["sibling"]])
+    client.force_login(org["admin"])
+    # Session, user, the unit (access helper), the campaigns with their
+    # units, the nav's admin check.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("completion:campaigns", args=[org["sibling"].pk]))
+    assert len(response.context["rows"]) == count
