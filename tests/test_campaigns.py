@@ -457,3 +457,24 @@ def test_the_list_costs_the_same_queries_for_1_and_5_campaigns(
     with django_assert_num_queries(5):
         response = client.get(reverse("completion:campaigns", args=[org["sibling"].pk]))
     assert len(response.context["rows"]) == count
+
+
+def test_the_campaign_pages_are_valid_html(client, org, tmp_path):
+    from tests.test_html_validity import JAVA, validate
+
+    if JAVA is None:
+        pytest.skip("java is not installed")
+    campaign = launch(org, [org["bureau"], org["sibling"]])
+    completed(org["b2_people"][0], org["module"])
+    client.force_login(org["admin"])
+    pages = {
+        "list": client.get(reverse("completion:campaigns", args=[org["province"].pk])),
+        "form": create(client, org, name="", target_units=None),
+        "campaign": client.get(campaign_url(campaign)),
+        "end": client.get(reverse("completion:campaign_end", args=[campaign.pk])),
+    }
+    files = []
+    for label, response in pages.items():
+        files.append(tmp_path / f"{label}.html")
+        files[-1].write_text(response.content.decode())
+    assert validate(files) == []

@@ -1,7 +1,9 @@
 """A campaign launched in a browser, from the report: the form, then the
 campaign's page ranking the units. axe finds nothing serious on either."""
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,6 +14,15 @@ from tests.browser_helpers import check_accessibility, sign_in
 from tests.factories import PASSWORD, completed, make_admin, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Set CAMPAIGN_SCREENSHOTS to a folder to keep pictures of the pages.
+SHOTS = os.environ.get("CAMPAIGN_SCREENSHOTS")
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_a_campaign_launched_from_the_report_ranks_its_units(org, page):
@@ -31,6 +42,7 @@ def test_a_campaign_launched_from_the_report_ranks_its_units(org, page):
     expect(summary).to_contain_text("Enter the campaign's name.")
     expect(summary).to_contain_text("Choose at least one unit.")
     check_accessibility(page, "campaign form with errors")
+    shoot(page, "campaign-form-errors")
 
     today = timezone.localdate()
     page.locator("#id_name").fill("2027年全民国家安全教育日")
@@ -49,4 +61,5 @@ def test_a_campaign_launched_from_the_report_ranks_its_units(org, page):
     expect(rows.first.locator("th")).to_have_text("乙局")
     expect(rows.first.locator(".rank")).to_have_text("1")
     check_accessibility(page, "campaign page")
+    shoot(page, "campaign-page")
     assert Assignment.objects.filter(campaign__isnull=False).count() == 2
