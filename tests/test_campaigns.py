@@ -245,6 +245,15 @@ def test_the_list_shows_the_campaigns_that_concern_the_unit(client, org):
     assert "Running" in html
 
 
+def test_a_campaign_over_the_units_above_concerns_the_units_below(client, org):
+    whole = launch(org, [org["province"]])
+    client.force_login(org["admin"])
+    html = client.get(reverse("completion:campaigns", args=[org["section"].pk])).content.decode()
+    assert campaign_url(whole) in html
+    report = client.get(reverse("completion:unit_report", args=[org["section"].pk]))
+    assert [str(pk) for pk in report.context["form"].campaigns] == [str(whole.pk)]
+
+
 # --- The ranking ------------------------------------------------------------
 
 
