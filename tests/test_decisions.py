@@ -187,8 +187,8 @@ def test_its_queries_do_not_grow_with_people(client, org, people, django_assert_
     client.force_login(make_admin(org["province"]))
     # As the module's report before (16, less the bank's questions: no quiz
     # was taken), plus the decision points, their options and the responses
-    # grouped (3), the wrong choices picked (1), and the campaigns the
-    # report's filter offers (1).
-    with django_assert_num_queries(21):
+    # grouped (3), the wrong choices picked (1), the campaigns the report's
+    # filter offers (1) and the study hours by sub-unit (1).
+    with django_assert_num_queries(22):
         response = client.get(url(org["province"], module="papers"))
     assert response.context["decisions"][0].total.people == 15 + people

@@ -210,9 +210,9 @@ def test_the_charts_cost_the_same_queries_for_10_and_200_people(
     # unit assignments, the subtree's units, the
     # table's count, the page's keys and rows, the summary, the charts'
     # breakdown and their days, the nav's admin check, the trail of units
-    # above, the campaigns the filter offers and (the province being the top
-    # unit) the people not placed.
-    with django_assert_num_queries(16):
+    # above, the campaigns the filter offers, the study hours by sub-unit and
+    # (the province being the top unit) the people not placed.
+    with django_assert_num_queries(17):
         response = client.get(reverse("completion:unit_report", args=[province.pk]))
     charts = response.context["charts"]
     assert sum(bar.assigned for bar in charts.status_bars.bars) == people + 1
