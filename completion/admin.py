@@ -104,13 +104,21 @@ class DueDateChangeInline(admin.TabularInline):
 
 @admin.register(Assignment)
 class AssignmentAdmin(HistoryAdmin):
-    list_display = ["module", "unit", "user", "due_date", "assigned_by", "created_at"]
+    list_display = ["module", "unit", "user", "due_date", "assigned_by", "campaign", "created_at"]
     list_filter = ["module"]
-    list_select_related = ["module", "unit", "user", "assigned_by"]
+    list_select_related = ["module", "unit", "user", "assigned_by", "campaign"]
     inlines = [DueDateChangeInline]
     # Changing a due date here would skip its DueDateChange record: use the
-    # assign page, which keeps the history.
-    readonly_fields = ["module", "unit", "user", "due_date", "assigned_by", "created_at"]
+    # assign page, which keeps the history. The campaign is where it came from.
+    readonly_fields = [
+        "module",
+        "unit",
+        "user",
+        "due_date",
+        "assigned_by",
+        "campaign",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

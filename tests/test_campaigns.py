@@ -487,3 +487,19 @@ def test_the_campaign_pages_are_valid_html(client, org, tmp_path):
         files.append(tmp_path / f"{label}.html")
         files[-1].write_text(response.content.decode())
     assert validate(files) == []
+
+
+def test_the_admin_reads_campaigns_and_never_deletes_one(client, org, user_factory):
+    campaign = launch(org, [org["sibling"]])
+    client.force_login(user_factory("root", is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:completion_campaign_changelist")).status_code == 200
+    assert (
+        client.get(reverse("admin:completion_campaign_change", args=[campaign.pk])).status_code
+        == 200
+    )
+    delete = reverse("admin:completion_campaign_delete", args=[campaign.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assignment = Assignment.objects.filter(campaign=campaign).first()
+    page = client.get(reverse("admin:completion_assignment_change", args=[assignment.pk]))
+    assert campaign.name in page.content.decode()
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
