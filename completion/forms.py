@@ -15,6 +15,7 @@ from awareness.converters import as_id
 from completion import reports
 from completion.models import Campaign, Employee, TrainingStatus, Unit, local_today
 from completion.reports import COMPLETED, SORTS, Filters
+from completion.study_hours import StudyYear
 from lessons.models import Module
 
 INDENT = "\u3000"  # an ideographic space: indents Chinese and Latin names alike
@@ -51,6 +52,10 @@ class UnitChoiceField(IdsInRange, forms.ModelChoiceField):
         return f"{INDENT * unit.depth}{unit.name}"
 
 
+# Earlier years the report can be read as at the end of.
+EARLIER_YEARS = 5
+
+
 class ReportFilterForm(forms.Form):
     """The report's filters. Modules and units come as lists already loaded
     (the page shows them too), so validating costs no query."""
@@ -68,6 +73,8 @@ class ReportFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Sub-unit"), required=False, coerce=int)
     name = forms.CharField(label=_("Name or employee number"), required=False, max_length=100)
     campaign = forms.TypedChoiceField(label=_("Campaign"), required=False, coerce=int)
+    # The current cycle, or the table as it stood at the end of an earlier year.
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -91,6 +98,11 @@ class ReportFilterForm(forms.Form):
         self.units = {unit.pk: unit for unit in units}
         self.fields["module"].choices = [("", _("All modules"))] + [
             (module.slug, module.title) for module in modules
+        ]
+        this_year = StudyYear.of(local_today())
+        self.fields["year"].choices = [("", _("Current cycle"))] + [
+            (number, _("As at the end of %(year)s") % {"year": StudyYear.numbered(number)})
+            for number in range(this_year.number - 1, this_year.number - 1 - EARLIER_YEARS, -1)
         ]
         self.fields["unit"].choices = [("", _("Whole unit"))] + [
             (unit.pk, f"{INDENT * (unit.depth - units[0].depth)}{unit.name}") for unit in units
@@ -117,6 +129,7 @@ class ReportFilterForm(forms.Form):
             name=data.get("name", "").strip(),
             sort=data.get("sort") or "name",
             campaign=self.campaigns.get(data["campaign"]) if data.get("campaign") else None,
+            year=StudyYear.numbered(data["year"]) if data.get("year") else None,
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import reduce
 
 from django.db.models import (
@@ -57,6 +57,7 @@ from completion.models import (
     with_progress,
 )
 from completion.models.organisation import ancestor_paths
+from completion.study_hours import StudyYear
 from lessons.models import (
     AttemptChoice,
     AttemptQuestion,
@@ -81,7 +82,7 @@ COLUMNS = [
     ("days_overdue", _("Days overdue")),
     ("completed_at", _("Completed")),
     ("valid_until", _("Valid until")),
-    ("study_hours", _("Study hours this year")),
+    ("study_hours", _("Study hours in the year")),
     ("hours_required", _("Yearly requirement (hours)")),
 ]
 # Names sort by Employee.sort_name: pinyin for Chinese names, alphabetically
@@ -118,7 +119,9 @@ STATUS_ORDER = Case(
 )
 
 
-def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
+def requirements(
+    root: Unit, module: Module, *, today: date, as_of: datetime | None = None
+) -> QuerySet:
     """The people in `root`'s subtree assigned `module`, with their progress.
 
     Who is assigned is decided row by row in SQL: a personal assignment is a
@@ -128,12 +131,21 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
     `Assignment.due_expression`); the earliest due date wins. A module has a
     handful of unit assignments, so this reads them once rather than
     running a subquery for every person.
+
+    With `as_of` (the end of an earlier year, see `with_progress`) only the
+    assignments made by then count, and only the people in their unit by
+    then (people are where they are now: a move between units is not
+    history the site keeps).
     """
     unit_assignments = getattr(module, "unit_assignments", None)
     if unit_assignments is None:  # a module not from assigned_modules()
         unit_assignments = list(
             module.assignments.filter(unit__isnull=False).select_related("unit")
         )
+    personal = Q(user__assignments__module=module.pk)
+    if as_of is not None:
+        unit_assignments = [a for a in unit_assignments if a.created_at <= as_of]
+        personal &= Q(user__assignments__created_at__lte=as_of)
     by_start = sorted(unit_assignments, key=lambda a: a.created_at)
 
     def earliest(value, output_field, sentinel, personal):
@@ -177,16 +189,13 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         default=None,
         output_field=DateField(),
     )
-    people = (
-        Employee.objects.filter(unit__path__startswith=root.path)
-        .order_by()
-        .annotate(
-            module_id=Value(module.pk),
-            module_title=Value(module.title),
-            personal=FilteredRelation(
-                "user__assignments", condition=Q(user__assignments__module=module.pk)
-            ),
-        )
+    people = Employee.objects.filter(unit__path__startswith=root.path)
+    if as_of is not None:
+        people = people.filter(unit_since__lte=timezone.localdate(as_of))
+    people = people.order_by().annotate(
+        module_id=Value(module.pk),
+        module_title=Value(module.title),
+        personal=FilteredRelation("user__assignments", condition=personal),
     )
     people = with_progress(
         people,
@@ -204,6 +213,7 @@ def requirements(root: Unit, module: Module, *, today: date) -> QuerySet:
         ),
         attempt_limit=module.attempt_limit,
         today=today,
+        as_of=as_of,
     )
     return people.filter(due_date__isnull=False)
 
@@ -280,6 +290,17 @@ class Filters:
     sort: str = "name"
     # Its modules only, and only the people under its target units.
     campaign: Campaign | None = None
+    # An earlier study year: the table as it stood at that year's end.
+    year: StudyYear | None = None
+
+    @property
+    def as_of(self) -> datetime | None:
+        return self.year.last_instant if self.year else None
+
+    def today(self, today: date) -> date:
+        """The day the statuses are worked out for: today, or the last day
+        of the earlier year asked for."""
+        return self.year.ends_on if self.year else today
 
     def apply(self, rows: QuerySet) -> QuerySet:
         if self.status == COMPLETED:
@@ -319,9 +340,10 @@ FIELDS = [
     "days_overdue",
     "completed_at",
     "valid_until",
-    "study_hours",
-    "hours_required",
 ]
+# The unit report's table (and exports) also carry each person's study hours
+# in the year and their yearly requirement (see `person_rows`).
+HOURS_FIELDS = ["study_hours", "hours_required"]
 EXPRESSIONS = {
     "unit_name": F("unit__name"),
     "parent_unit_name": F("unit__parent__name"),
@@ -391,8 +413,8 @@ class Table:
     (a subquery each) are worked out for 50 rows rather than 300,000.
     """
 
-    def __init__(self, parts: dict[int, QuerySet], ordering: list[str]):
-        self.by_module, self.ordering = parts, ordering
+    def __init__(self, parts: dict[int, QuerySet], ordering: list[str], fields: list[str] = FIELDS):
+        self.by_module, self.ordering, self.fields = parts, ordering, fields
         self.parts = list(parts.values())
         # Blanks (no score, not completed) sort last both ways, on SQLite and
         # PostgreSQL alike; the two databases disagree where NULLs go otherwise.
@@ -412,9 +434,9 @@ class Table:
         return self.count()
 
     def all_rows(self) -> QuerySet:
-        return union([select(part, FIELDS + list(EXPRESSIONS)) for part in self.parts]).order_by(
-            *self.order_by
-        )
+        return union(
+            [select(part, self.fields + list(EXPRESSIONS)) for part in self.parts]
+        ).order_by(*self.order_by)
 
     def __getitem__(self, key: slice) -> list[dict]:
         """A page of the table, with when each person was last reminded."""
@@ -447,7 +469,7 @@ class Table:
         rows = {
             (row["pk"], row["module_id"]): row
             for row in union(
-                [select(part, FIELDS + list(EXPRESSIONS) + list(extra)) for part in wanted]
+                [select(part, self.fields + list(EXPRESSIONS) + list(extra)) for part in wanted]
             )
         }
         return [rows[key] for key in keys]
@@ -478,16 +500,17 @@ def person_rows(
         if units is not None
         else study_hours.Requirements.below(root)
     ).expression()
-    year_hours = study_hours.hours_subquery(study_hours.StudyYear.of(today))
+    today = filters.today(today)
+    year_hours = study_hours.hours_subquery(filters.year or study_hours.StudyYear.of(today))
     parts = {
         module.pk: filters.apply(
-            requirements(root, module, today=today).annotate(
+            requirements(root, module, today=today, as_of=filters.as_of).annotate(
                 days_overdue=days_overdue(today), study_hours=year_hours, hours_required=required
             )
         )
         for module in chosen
     }
-    return Table(parts, filters.ordering())
+    return Table(parts, filters.ordering(), fields=FIELDS + HOURS_FIELDS)
 
 
 @dataclass
@@ -554,7 +577,14 @@ class Summary:
     total: Figures
 
 
-def summary(root: Unit, modules: list[Module], *, children: list[Unit], today: date) -> Summary:
+def summary(
+    root: Unit,
+    modules: list[Module],
+    *,
+    children: list[Unit],
+    today: date,
+    as_of: datetime | None = None,
+) -> Summary:
     """Figures per sub-unit and module, with totals: one GROUP BY query.
 
     A sub-unit's subtree is the rows whose unit path starts with its path, so
@@ -562,7 +592,7 @@ def summary(root: Unit, modules: list[Module], *, children: list[Unit], today: d
     direct sub-units; people directly in `root` have `root.path` itself."""
     branch_key = Substr("unit__path", 1, len(root.path) + SEGMENT_WIDTH + 1)
     parts = [
-        requirements(root, module, today=today)
+        requirements(root, module, today=today, as_of=as_of)
         .values("training_status", branch=branch_key, module_key=Value(module.pk))
         .annotate(
             people=Count("pk"),

@@ -97,6 +97,11 @@ class StudyYear:
         )
 
     @property
+    def last_instant(self) -> dt.datetime:
+        """The year's last moment (local time): what is done by then counts in it."""
+        return self.instants()[1] - dt.timedelta(microseconds=1)
+
+    @property
     def previous(self) -> StudyYear:
         return StudyYear.numbered(self.number - 1)
 

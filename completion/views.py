@@ -127,6 +127,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         "filters": filters,
         "page": _page(rows, request.GET.get("page")),
         "headers": reports.sort_headers(filters.sort),
+        "study_year": filters.year or study_hours.StudyYear.of(local_today()),
     }
     # A filter that does not apply (a hand-edited address) is said, with 400.
     status = 400 if form.errors else 200
@@ -135,10 +136,16 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
     modules = list(form.modules.values())
     children = [child for child in form.units.values() if child.parent_id == unit.pk]
     today = local_today()
-    summary = reports.summary(unit, modules, children=children, today=today)
+    # An earlier year is read as it stood at its end: the figures and the
+    # table; the charts draw the current cycle only, so they are left out.
+    summary = reports.summary(
+        unit, modules, children=children, today=filters.today(today), as_of=filters.as_of
+    )
     chosen = filters.module.pk if filters.module else None
     context |= {
-        "charts": charts.charts_for(
+        "charts": None
+        if filters.year
+        else charts.charts_for(
             unit, modules, summary, chosen=filters.module, today=today, direct_label=directly
         ),
         "modules": modules,
@@ -158,7 +165,7 @@ def unit_report(request: HtmxHttpRequest, unit_id: int) -> HttpResponse:
         "hours": study_hours.unit_hours(
             unit,
             children=children,
-            year=study_hours.StudyYear.of(today),
+            year=context["study_year"],
             units=list(form.units.values()),
         ),
     }

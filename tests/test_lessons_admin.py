@@ -95,6 +95,7 @@ def module_data(module, **changes):
         "questions_per_attempt": module.questions_per_attempt,
         "attempt_limit": 3,
         "validity_months": 12,
+        "study_hours": "0.5",
         "acknowledgement_en": "I will.",
     }
     for prefix in ("sections", "decision_points"):

@@ -284,7 +284,7 @@ def test_the_report_table_and_exports_carry_hours_and_requirement(client, unit_w
     csv = client.get(reverse("completion:report_csv", args=[place["province"].pk]))
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
     header, *lines = text.splitlines()
-    assert "Study hours this year" in header and "Yearly requirement (hours)" in header
+    assert "Study hours in the year" in header and "Yearly requirement (hours)" in header
     line = next(line for line in lines if number in line)
     assert [Decimal(cell) for cell in line.split(",")[-2:]] == [expected, Decimal("3")]
 

@@ -3,7 +3,7 @@ once and never deleted) and the status rules, computed in SQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -166,6 +166,7 @@ def with_progress(
     attempt_limit,
     today: date,
     renewal_days=None,
+    as_of: datetime | None = None,
 ) -> models.QuerySet:
     """Annotate `queryset` with how far a person is with a module, in SQL.
 
@@ -190,21 +191,38 @@ def with_progress(
     is late: the pass is compared with that instant (`DeadlineOf`), worked
     out in SQL from the row's due date. `today` is the local date the
     overdue test uses.
+    With `as_of` (an instant in the past, the end of an earlier year) the
+    status is the one at that instant: the completion current then (passed
+    by then and not yet superseded), and only the attempts begun and
+    submitted by then; `today` is then that instant's local date.
     """
     renewed = Q(done__previous_valid_until__isnull=False)
     if renewal_days is None:
         renewal_days = Value(None, output_field=models.IntegerField())
 
-    def joined(relation: str, **condition) -> FilteredRelation:
+    def joined(relation: str, *extra: Q, **condition) -> FilteredRelation:
         conditions = {**match, **condition}
         where = {f"{via}{relation}__{name}": value for name, value in conditions.items()}
-        return FilteredRelation(f"{via}{relation}", condition=Q(**where))
+        return FilteredRelation(f"{via}{relation}", condition=Q(*extra, **where))
+
+    def on(relation: str, **condition) -> Q:
+        return Q(**{f"{via}{relation}__{name}": value for name, value in condition.items()})
 
     expired = Q(done__valid_until__lt=today)
-    queryset = queryset.annotate(
-        done=joined("completions", superseded_at__isnull=True),
-        first_attempt=joined("attempts", number=1),
-    ).annotate(
+    if as_of is None:
+        done = joined("completions", superseded_at__isnull=True)
+        first_attempt = joined("attempts", number=1)
+    else:
+        # The completion current at `as_of`: passed by then, and not yet
+        # superseded by a later cycle's pass.
+        done = joined(
+            "completions",
+            on("completions", superseded_at__isnull=True)
+            | on("completions", superseded_at__gt=as_of),
+            completed_at__lte=as_of,
+        )
+        first_attempt = joined("attempts", number=1, started_at__lte=as_of)
+    queryset = queryset.annotate(done=done, first_attempt=first_attempt).annotate(
         current_cycle=Case(
             When(expired, then=F("done__cycle") + 1),
             When(done__isnull=False, then=F("done__cycle")),
@@ -215,6 +233,12 @@ def with_progress(
     in_cycle = Attempt.objects.filter(
         user=user, module=module, cycle=OuterRef("current_cycle")
     ).order_by()
+    submitted = Q(status=AttemptStatus.SUBMITTED)
+    reopened = Q(done__reopened_at__isnull=False)
+    if as_of is not None:
+        in_cycle = in_cycle.filter(started_at__lte=as_of)
+        submitted &= Q(submitted_at__lte=as_of)
+        reopened = Q(done__reopened_at__lte=as_of)
     if isinstance(attempt_limit, int):
         attempt_limit = Value(attempt_limit)
     queryset = queryset.annotate(
@@ -228,15 +252,11 @@ def with_progress(
         completed_at=F("done__completed_at"),
         valid_until=F("done__valid_until"),
         attempts_used=Coalesce(per_person(in_cycle, Count("pk")), 0),
-        attempts_submitted=Coalesce(
-            per_person(in_cycle.filter(status=AttemptStatus.SUBMITTED), Count("pk")), 0
-        ),
+        attempts_submitted=Coalesce(per_person(in_cycle.filter(submitted), Count("pk")), 0),
         score=Coalesce(
             "done__score",
             per_person(
-                Attempt.objects.filter(
-                    user=user, module=module, status=AttemptStatus.SUBMITTED
-                ).order_by(),
+                Attempt.objects.filter(submitted, user=user, module=module).order_by(),
                 Max("score"),
             ),
         ),
@@ -250,7 +270,7 @@ def with_progress(
             # Expired, and every attempt of the new cycle used: failed.
             When(expired & out_of_attempts, then=Value(TrainingStatus.FAILED)),
             When(expired, then=Value(TrainingStatus.EXPIRED)),
-            When(done__reopened_at__isnull=False, then=Value(TrainingStatus.REOPENED)),
+            When(reopened, then=Value(TrainingStatus.REOPENED)),
             # Passed without a due date (a module taken unassigned): passed.
             When(done__isnull=False, due_date__isnull=True, then=Value(TrainingStatus.PASSED)),
             When(
