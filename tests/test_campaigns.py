@@ -503,3 +503,20 @@ def test_the_admin_reads_campaigns_and_never_deletes_one(client, org, user_facto
     page = client.get(reverse("admin:completion_assignment_change", args=[assignment.pk]))
     assert campaign.name in page.content.decode()
     assert Campaign.objects.filter(pk=campaign.pk).exists()
+
+
+def test_the_demo_has_a_running_campaign_whose_page_ranks_its_bureaus(client, demo):
+    from django.contrib.auth import get_user_model
+
+    from completion.models import Unit
+
+    campaign = Campaign.objects.get()
+    province = Unit.objects.get(code="DEMO")
+    assert campaign.unit == province and campaign.ends_on > timezone.localdate()
+    client.force_login(get_user_model().objects.get(username="unitadmin"))
+    standings = client.get(campaign_url(campaign)).context["standings"]
+    bureaus = set(Unit.objects.filter(parent=province))
+    assert {row.unit for row in standings.units} == bureaus
+    assert standings.total.completed > 0
+    rates = [row.completed / row.assigned for row in standings.units]
+    assert rates == sorted(rates, reverse=True) and standings.units[0].rank == 1

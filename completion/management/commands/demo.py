@@ -20,7 +20,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 
 from completion.management.commands._demo_organisation import EXAMPLE_DOMAIN, Builder
-from completion.models import Assignment, Employee, Unit, UnitAdmin, local_today
+from completion.models import Assignment, Campaign, Employee, Unit, UnitAdmin, local_today
 from completion.trainers import TRAINERS
 from lessons.models import Module
 
@@ -44,6 +44,8 @@ def fixture_is_loaded(path: Path) -> bool:
 DEMO_USERNAMES = ["employee", "unitadmin", "trainer", "admin"]
 DEMO_ORGANISATION_SIZE = 100
 DEMO_YEARLY_STUDY_HOURS = Decimal("1.5")
+# A name for trying campaigns with, not one of a real national occasion.
+DEMO_CAMPAIGN = "2026年度保密教育集中学习（示范）"
 # Beyond this size the attempts keep only which questions were missed, not
 # every choice shown: enough for the reports, and the benchmark stays quick.
 CHOICES_UP_TO = 1000
@@ -124,6 +126,25 @@ class Command(BaseCommand):
         everyone = [*people.order_by("pk"), employee]
         builder.history(everyone, plan, scripted={employee.pk: EMPLOYEE_OUTCOMES[: len(plan)]})
         self.stdout.write(f"Assigned {len(modules)} modules with history")
+        self.campaign(province, modules)
+
+    def campaign(self, province: Unit, modules: list[Module]) -> None:
+        """A running campaign over the demo's modules and bureaus, so its page
+        ranks them. It is made over the assignments above rather than through
+        them: the demo's due dates and history stay as they are."""
+        first = Assignment.objects.filter(unit=province).order_by("created_at").first()
+        today = local_today()
+        campaign = Campaign.objects.create(
+            name=DEMO_CAMPAIGN,
+            unit=province,
+            starts_on=first.assigned_on if first else today,
+            ends_on=today + timedelta(days=30),
+            due_date=None,
+            days_allowed=first.days_allowed if first else 30,
+            created_by=first.assigned_by if first else None,
+        )
+        campaign.modules.set(modules)
+        campaign.target_units.set(Unit.objects.filter(parent=province))
 
     def create_accounts(self, trainers: Group, *, province: Unit, home: Unit) -> None:
         from django.contrib.auth import get_user_model
