@@ -543,6 +543,9 @@ class StudyHoursForm(forms.Form):
         max_digits=5,
         decimal_places=1,
         help_text=_("For example 10 or 2.5. Leave it blank to follow the unit above."),
+        # A text field that brings up the number keys (GOV.UK's advice for
+        # numbers that are not counted up and down).
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
             "invalid": _("Enter the hours as a number, for example 10 or 2.5."),
             "max_decimal_places": _("Give the hours to one decimal place at most, e.g. 2.5."),

@@ -168,6 +168,22 @@ def test_it_finds_the_unit_admin_pages_accessible(demo, page):
     page.get_by_role("link", name="Print certificates").click()
     check_accessibility(page, "print certificates")
 
+    page.goto("/report/")
+    page.get_by_role("link", name="Change the yearly requirement").click()
+    page.get_by_label("Study hours each person owes a year").fill("ten")
+    page.get_by_role("button", name="Save the requirement").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    check_accessibility(page, "yearly study hours with an error")
+
+    page.goto("/report/")
+    page.get_by_label("Year").select_option(index=1)
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".year-note")).to_be_visible()
+    check_accessibility(page, "unit report as at the end of last year")
+
+    page.goto("/training/record/")
+    check_accessibility(page, "annual training record")
+
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_it_finds_the_reports_charts_accessible_with_their_numbers_open(demo, page, language):

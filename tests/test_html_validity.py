@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from lessons.models import Attempt, Module
 from tests.browser_helpers import answer_ids, fresh_module_for
@@ -118,6 +119,9 @@ def admin_pages(client: Client) -> dict[str, str]:
         "assign": unit_report + "assign/",
         "import": unit_report + "import/",
         "bulk-print": reverse("completion:bulk_print"),
+        "report-earlier-year": f"{unit_report}?year={timezone.localdate().year - 1}",
+        "study-hours": unit_report + "study-hours/",
+        "training-record": reverse("completion:annual_record_now"),
     }.items():
         response = client.get(url)
         assert response.status_code == 200, (label, url)
