@@ -422,7 +422,7 @@ class CampaignForm(forms.Form):
     DUE_FIXED, DUE_RELATIVE = AssignForm.DUE_FIXED, AssignForm.DUE_RELATIVE
 
     name = forms.CharField(
-        label=_("Name"),
+        label=_("Campaign name"),
         max_length=200,
         help_text=_("For example “2027年全民国家安全教育日”."),
         error_messages={"required": _("Enter the campaign's name.")},

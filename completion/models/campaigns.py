@@ -18,6 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from awareness.dates import local_today
@@ -92,10 +93,12 @@ class Campaign(models.Model):
         return self.name
 
     class State(models.TextChoices):
-        UPCOMING = "upcoming", _("Upcoming")
-        RUNNING = "running", _("Running")
-        ENDED = "ended", _("Ended")
-        ENDED_EARLY = "ended_early", _("Ended early")
+        # In a context of their own: "Running" is also a background job's
+        # state, which reads differently in Chinese.
+        UPCOMING = "upcoming", pgettext_lazy("campaign", "Upcoming")
+        RUNNING = "running", pgettext_lazy("campaign", "Running")
+        ENDED = "ended", pgettext_lazy("campaign", "Ended")
+        ENDED_EARLY = "ended_early", pgettext_lazy("campaign", "Ended early")
 
     def state(self, today: date | None = None) -> Campaign.State:
         today = today or local_today()
