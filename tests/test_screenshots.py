@@ -168,6 +168,30 @@ def test_unit_report_charts(shot, language):
         camera.save_pdf(pdf.body(), f"unit-summary-pdf-{language}")
 
 
+def test_study_hours_and_the_annual_record(shot):
+    page, camera = shot
+    sign_in(page, "employee")
+    page.locator("#language-select").select_option("zh-hans")
+    page.wait_for_selector("html[lang='zh-hans']")
+    camera.shoot(page, "study-hours-zh", ".study-hours")
+    page.goto("/training/record/")
+    camera.shoot(page, "annual-record-zh")
+    if camera.width == "desktop":
+        pdf = page.request.get(page.locator("a[href$='.pdf']").first.get_attribute("href"))
+        camera.save_pdf(pdf.body(), "annual-record-pdf-zh-hans")
+
+
+def test_campaign(shot):
+    page, camera = shot
+    sign_in(page, "unitadmin")
+    page.goto("/report/")
+    page.get_by_role("link", name="Campaigns").click()
+    page.locator("main table a").first.click()
+    camera.shoot(page, "campaign")
+    page.goto("/report/")
+    camera.shoot(page, "unit-report-study-hours", "#hours-heading")
+
+
 def test_trainer_admin(shot):
     page, camera = shot
     sign_in(page, "trainer")
