@@ -373,3 +373,9 @@ def test_only_the_units_admins_set_its_requirement(client, place):
     client.force_login(make_person(place["bureau"], name="钱七"))
     assert client.get(address).status_code == 404
     assert Unit.objects.get(pk=place["bureau"].pk).yearly_study_hours is None
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_for_a_record(client, db):
+    for address in ("/training/record/", f"/training/record/{THIS_YEAR}.pdf"):
+        response = client.get(address)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
