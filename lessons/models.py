@@ -598,6 +598,13 @@ class AttemptQuerySet(models.QuerySet):
     def in_progress(self) -> AttemptQuerySet:
         return self.filter(status=AttemptStatus.IN_PROGRESS)
 
+    def locked(self) -> AttemptQuerySet:
+        """Lock the attempt rows read, in the same statement, until the
+        transaction ends: `FOR UPDATE OF` the attempt alone on PostgreSQL
+        (not the module or other rows joined); SQLite has no row locks, its
+        `BEGIN IMMEDIATE` already holds the database's write lock."""
+        return self.select_for_update(of=("self",))
+
     def start(self, *, user, module: Module, rng: random.Random | None = None) -> Attempt:
         """Start an attempt at `module`'s quiz, or return the one in progress.
 
@@ -791,7 +798,9 @@ class Attempt(models.Model):
         self.questions_read = questions
         return questions
 
-    def answer(self, *, position: int, choice_ids: Iterable) -> AttemptQuestion:
+    def answer(
+        self, *, position: int, choice_ids: Iterable, locked: bool = False
+    ) -> AttemptQuestion:
         """Record the choices picked for the question at `position`.
 
         `choice_ids` are ids of this attempt's AttemptChoice rows. Anything
@@ -802,11 +811,19 @@ class Attempt(models.Model):
         Locks the attempt once, reads its questions once inside the lock
         (`read_questions`) and leaves what it read, updated with this
         answer, on the attempt, so the next question is shown with no
-        further query. `status` is brought up to date from the lock."""
+        further query. `status` is brought up to date from the lock.
+
+        `locked`: the caller read this attempt with `select_for_update()` in
+        the transaction it is still in (`Attempt.objects.locked()`, as
+        lessons.views.question does), so its status is current: it is neither
+        locked nor read again, and the writes join that transaction (no
+        savepoint)."""
         try:
             ids = {int(choice_id) for choice_id in choice_ids}
         except (TypeError, ValueError):
             raise ValidationError(_("That answer names a choice that does not exist.")) from None
+        if locked:
+            return self._record_answer(position, ids)
         with transaction.atomic():
             # The lock orders this answer against a concurrent submit.
             self.status = (
@@ -815,28 +832,33 @@ class Attempt(models.Model):
                 .values_list("status", flat=True)
                 .get()
             )
-            if self.is_submitted:
-                raise ValidationError(
-                    _("This attempt has been submitted; its answers can no longer be changed.")
-                )
-            question = self.read_questions().get(position)
-            if question is None:
-                raise ValidationError(
-                    _("Question %(position)s is not part of this attempt.") % {"position": position}
-                )
-            if not ids <= {choice.pk for choice in question.shown_choices}:
-                raise ValidationError(
-                    _("That answer names a choice that does not belong to this question.")
-                )
-            if question.kind in ONE_ANSWER_KINDS and len(ids) != 1:
-                raise ValidationError(_("Choose one answer."))
-            if not ids:
-                raise ValidationError(_("Choose at least one answer."))
-            AttemptChoice.objects.filter(attempt_question_id=question.pk).update(
-                selected=models.Q(pk__in=ids)
+            return self._record_answer(position, ids)
+
+    def _record_answer(self, position: int, ids: set[int]) -> AttemptQuestion:
+        # Checks come before the writes, so a refused answer writes nothing
+        # and leaves the caller's transaction usable.
+        if self.is_submitted:
+            raise ValidationError(
+                _("This attempt has been submitted; its answers can no longer be changed.")
             )
-            question.answered_at = timezone.now()
-            AttemptQuestion.objects.filter(pk=question.pk).update(answered_at=question.answered_at)
+        question = self.read_questions().get(position)
+        if question is None:
+            raise ValidationError(
+                _("Question %(position)s is not part of this attempt.") % {"position": position}
+            )
+        if not ids <= {choice.pk for choice in question.shown_choices}:
+            raise ValidationError(
+                _("That answer names a choice that does not belong to this question.")
+            )
+        if question.kind in ONE_ANSWER_KINDS and len(ids) != 1:
+            raise ValidationError(_("Choose one answer."))
+        if not ids:
+            raise ValidationError(_("Choose at least one answer."))
+        AttemptChoice.objects.filter(attempt_question_id=question.pk).update(
+            selected=models.Q(pk__in=ids)
+        )
+        question.answered_at = timezone.now()
+        AttemptQuestion.objects.filter(pk=question.pk).update(answered_at=question.answered_at)
         for choice in question.shown_choices:
             choice.selected = choice.pk in ids
         return question

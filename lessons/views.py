@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +42,10 @@ def _get_module_for_user(user, slug: str) -> Module:
     )
 
 
-def _get_attempt_for_user(user, attempt_id: int) -> Attempt:
+def _get_attempt_for_user(user, attempt_id: int, *, lock: bool = False) -> Attempt:
     # Only the owner ever reaches an attempt; for anyone else it does not exist.
-    return get_object_or_404(Attempt.objects.select_related("module"), pk=attempt_id, user=user)
+    attempts = Attempt.objects.select_related("module")
+    return get_object_or_404(attempts.locked() if lock else attempts, pk=attempt_id, user=user)
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -140,23 +142,27 @@ def start_quiz(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
     # The hot path of deadline day (bench/hot_path.py): the attempt is read
-    # once, an answer locks it once and reads its questions inside the lock,
-    # and the page is drawn from what was read.
-    attempt = _get_attempt_for_user(request.user, attempt_id)
-    if attempt.is_submitted:
-        return _to_result(request, attempt)
+    # once (an answer reads it locked, in the same statement, so a submit in
+    # another tab waits until the answer is written), its questions are read
+    # once, and the page is drawn from what was read.
     back_to_review = request.POST.get("then", request.GET.get("then")) == "review"
     error = None
     if request.method == "POST":
-        try:
-            attempt.answer(position=position, choice_ids=request.POST.getlist("choice"))
-        except ValidationError as exc:
-            if attempt.is_submitted:  # submitted meanwhile, in another tab
-                messages.error(request, exc.messages[0])
-                return _redirect(request, reverse("lessons:result", args=[attempt.pk]))
-            error = exc.messages[0]
-        else:
-            return _after_answer(request, attempt, position, back_to_review)
+        # The lock lasts until the answer is written; the page is drawn after.
+        with transaction.atomic():
+            attempt = _get_attempt_for_user(request.user, attempt_id, lock=True)
+            if not attempt.is_submitted:
+                try:
+                    choice_ids = request.POST.getlist("choice")
+                    attempt.answer(position=position, choice_ids=choice_ids, locked=True)
+                except ValidationError as exc:
+                    error = exc.messages[0]
+    else:
+        attempt = _get_attempt_for_user(request.user, attempt_id)
+    if attempt.is_submitted:
+        return _to_result(request, attempt)
+    if request.method == "POST" and error is None:
+        return _after_answer(request, attempt, position, back_to_review)
     if not hasattr(attempt, "questions_read"):
         attempt.read_questions()
     current = attempt.questions_read.get(position)
