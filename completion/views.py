@@ -615,13 +615,17 @@ def remind_now(request: HttpRequest, unit_id: int) -> HttpResponse:
     that says how many it reaches (GET), then sending it (POST). One a day
     per person and module at most (`reminders.plan_now`)."""
     unit = access.get_unit_for_admin(request.user, unit_id)
-    form, _filters, rows = report_table(unit, request.GET)
+    # Reminders are about today: an earlier year's view (the report's "year")
+    # does not choose whom to remind.
+    current = request.GET.copy()
+    current.pop("year", None)
+    form, _filters, rows = report_table(unit, current)
     if form.errors:
         return HttpResponseBadRequest(_("These filters do not apply to this report."))
     modules = {module.pk: module for module in form.modules.values()}
     plan = reminders.plan_now(rows.by_module, modules, local_today())
     if request.method == "POST" and len(plan.planned) > REMIND_NOW_DIRECT:
-        query = request.GET.dict()
+        query = current.dict()
         kept = {key: query[key] for key in ReportFilterForm.base_fields if key in query}
         remind_overdue_now.enqueue(unit_id=unit.pk, filters=kept)
         messages.success(
@@ -629,13 +633,13 @@ def remind_now(request: HttpRequest, unit_id: int) -> HttpResponse:
             _("%(n)d reminders are being sent by the background worker.")
             % {"n": len(plan.planned)},
         )
-        return _back_to_report(unit, request.GET.urlencode())
+        return _back_to_report(unit, current.urlencode())
     if request.method == "POST":
         outcome = reminders.send(plan.planned)
         level, text = _reminded(plan, outcome)
         messages.add_message(request, level, text)
-        return _back_to_report(unit, request.GET.urlencode())
-    context = {"unit": unit, "plan": plan, "query": request.GET.urlencode()}
+        return _back_to_report(unit, current.urlencode())
+    context = {"unit": unit, "plan": plan, "query": current.urlencode()}
     return render(request, "completion/remind_now.html", context)
 
 

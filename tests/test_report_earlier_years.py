@@ -160,3 +160,17 @@ def test_an_earlier_year_costs_the_same_queries_as_the_current_cycle(
         # The charts' two queries are not run for an earlier year.
         with django_assert_num_queries(len(current) - 2):
             client.get(address, {"year": "2025"})
+
+
+def test_reminders_are_about_today_whatever_year_is_shown(client, history):
+    """The earlier year's report offers no "remind now", and its address
+    with a year reminds whoever is overdue today."""
+    client.force_login(history["admin"])
+    province = history["province"]
+    with clock_at(TODAY):
+        page = client.get(reverse("completion:unit_report", args=[province.pk]), {"year": "2025"})
+        assert "remind-now" not in page.content.decode()
+        now = client.get(reverse("completion:remind_now", args=[province.pk]))
+        then = client.get(reverse("completion:remind_now", args=[province.pk]), {"year": "2025"})
+    assert then.context["plan"].planned == now.context["plan"].planned
+    assert "year" not in then.context["query"]
