@@ -157,7 +157,7 @@ class Requirements:
     """The yearly requirements that apply anywhere in a subtree: the one
     inherited from above its root, and those its units set themselves."""
 
-    inherited: Decimal | None
+    inherited: Decimal | Subquery | None  # a subquery when left to the database
     own: list[tuple[str, Decimal]] = field(default_factory=list)  # (path, hours), deepest first
 
     @classmethod
@@ -202,10 +202,6 @@ class Requirements:
         )
         return cls(inherited=Subquery(above, output_field=HOURS), own=own)
 
-    @property
-    def any(self) -> bool:
-        return self.inherited is not None or bool(self.own)
-
     def expression(self, path_field: str = "unit__path"):
         """The requirement of each row's unit, in SQL (NULL where none applies)."""
         fallback = (
@@ -223,12 +219,6 @@ class Requirements:
             default=fallback,
             output_field=HOURS,
         )
-
-    def of(self, unit: Unit) -> Decimal | None:
-        for path, hours in self.own:
-            if unit.path.startswith(path):
-                return hours
-        return self.inherited
 
 
 @dataclass
