@@ -543,9 +543,11 @@ class StudyHoursForm(forms.Form):
         max_digits=5,
         decimal_places=1,
         help_text=_("For example 10 or 2.5. Leave it blank to follow the unit above."),
-        # A text field that brings up the number keys (GOV.UK's advice for
-        # numbers that are not counted up and down).
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        # A text field, not a number input (GOV.UK's advice for numbers that
+        # are not counted up and down): "ten" gets a message, not a browser's
+        # silent refusal. No inputmode: the Nu checker warns it is not
+        # supported everywhere.
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
         error_messages={
             "invalid": _("Enter the hours as a number, for example 10 or 2.5."),
             "max_decimal_places": _("Give the hours to one decimal place at most, e.g. 2.5."),
