@@ -3,6 +3,7 @@ printing, the commitment a person confirms, and the public certificate check."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from functools import cached_property
 
@@ -469,20 +470,9 @@ class CampaignForm(forms.Form):
         initial=DUE_FIXED,
         required=False,
     )
-    due_date = forms.DateField(
-        label=_("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        required=False,
-        error_messages={"invalid": _("Enter the due date as a real date.")},
-    )
-    days_allowed = forms.IntegerField(
-        label=_("Days to complete"),
-        min_value=1,
-        max_value=3650,
-        initial=30,
-        required=False,
-        help_text=AssignForm.base_fields["days_allowed"].help_text,
-    )
+    # The assign form's own fields, so both forms ask for a due date alike.
+    due_date = copy.deepcopy(AssignForm.base_fields["due_date"])
+    days_allowed = copy.deepcopy(AssignForm.base_fields["days_allowed"])
 
     def __init__(self, *args, root: Unit, **kwargs):
         super().__init__(*args, **kwargs)
