@@ -1,9 +1,13 @@
 """Certificates as PDF: one from its print template, or many in one file.
 
-WeasyPrint lays the print template out (A4 landscape, `@page` CSS); the QR
-code is an SVG drawn by segno, so it stays vector in the PDF. Chinese names
-are set in Noto Serif CJK SC (Debian's fonts-noto-cjk), which WeasyPrint
-subsets and embeds: the PDF needs no font on the reader's machine.
+WeasyPrint lays out each certificate's text (A4 landscape, `@page` CSS).
+What is not text is added to the laid-out pages afterwards, in PDF drawing
+operators: the frame, drawn once into the file and shown by every page, and
+the QR code, one filled path of segno's modules where the page kept a place
+for it. Laying the two out per page was a third of a certificate's cost, and
+neither has anything to lay out: both stay vector. Chinese names are set in
+Noto Serif CJK SC (Debian's fonts-noto-cjk), which WeasyPrint subsets and
+embeds: the PDF needs no font on the reader's machine.
 
 Bulk printing renders a bounded number of certificates per WeasyPrint
 document, in a few worker processes at once, and appends each document's
@@ -17,9 +21,11 @@ import functools
 import io
 import multiprocessing
 import os
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import segno
@@ -28,7 +34,15 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import mark_safe
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
 from weasyprint.text.fonts import FontConfiguration
 
 if TYPE_CHECKING:
@@ -41,6 +55,7 @@ if TYPE_CHECKING:
 PRINT_TEMPLATE = "completion/certificate_print.html"
 PAGE_TEMPLATE = "completion/includes/certificate_page.html"
 PRINT_STYLESHEET = "css/certificate-print.css"
+FRAME = "img/certificate-frame.svg"
 # Certificates laid out per WeasyPrint document when printing in bulk: large
 # enough that each document's fixed cost (font subsetting) is shared, small
 # enough that the layout of one chunk stays a few tens of megabytes.
@@ -48,17 +63,18 @@ CHUNK_SIZE = 100
 # Processes laying out chunks side by side when printing in bulk.
 PRINT_WORKERS = min(os.cpu_count() or 1, 4)
 QR_MASK = 2
+# The quiet zone around a QR code, in modules.
+QR_BORDER = 4
+PT_PER_PX = 0.75  # WeasyPrint's positions are CSS pixels, 96 to the inch
+# The name the frame goes by in each page's resources.
+FRAME_NAME = NameObject("/AwarenessFrame")
+QR_ANCHOR = "qr-"
 
 
-def qr_svg(url: str) -> str:
-    """The QR code of `url` as inline SVG (vector, with its quiet zone).
-
-    The mask pattern is fixed rather than chosen by scoring all eight: the
-    scoring cost more than laying out the rest of the page, and a crisp
-    printed code reads with any mask."""
-    return segno.make(url, error="m", mask=QR_MASK, boost_error=False).svg_inline(
-        scale=1, border=4, omitsize=True, svgclass=None, lineclass=None
-    )
+def qr_anchor(index: int) -> str:
+    """The id of the place kept for the QR code of the document's
+    `index`-th certificate: WeasyPrint reports where on which page it fell."""
+    return f"{QR_ANCHOR}{index}"
 
 
 def render_html(certificates: Iterable[Certificate]) -> str:
@@ -66,16 +82,14 @@ def render_html(certificates: Iterable[Certificate]) -> str:
     language (the one it was issued in), so a unit's bulk print reads right
     for every person in it."""
     pages = []
-    for certificate in certificates:
+    for index, certificate in enumerate(certificates):
         with translation.override(certificate.language or translation.get_language()):
             pages.append(
                 render_to_string(
                     PAGE_TEMPLATE,
                     {
                         "certificate": certificate,
-                        # segno writes the SVG itself; the address is encoded
-                        # as module positions, never copied in as text.
-                        "qr": mark_safe(qr_svg(certificate.verify_url)),  # noqa: S308
+                        "qr_anchor": qr_anchor(index),
                         "site_url": settings.SITE_URL,
                     },
                 )
@@ -95,19 +109,152 @@ def _stylesheet(path: str) -> weasyprint.CSS:
 
 
 def html_to_pdf(html: str, stylesheet: str, base_url: str) -> bytes:
-    """Lay out printed certificates. Needs no Django, so worker processes
-    can run it without setting Django up."""
+    """Lay a print document out. Needs no Django, so worker processes can run
+    it without setting Django up."""
     document = weasyprint.HTML(string=html, base_url=base_url).render(
         stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
     )
     return document.write_pdf()
 
 
+# Where, on each page, the QR code of which certificate goes: the index of
+# the certificate in its document, then the left, top and side of the
+# square its page kept, in points from the page's top left; None for a page
+# without one.
+QrPlaces = list[tuple[int, float, float, float] | None]
+
+
+def lay_out_certificates(html: str, stylesheet: str, base_url: str) -> tuple[bytes, QrPlaces]:
+    """Lay certificates out, and say where each page kept the place for its
+    QR code (`qr_anchor`). Needs no Django, for the worker processes."""
+    document = weasyprint.HTML(string=html, base_url=base_url).render(
+        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
+    )
+    places: QrPlaces = []
+    for page in document.pages:
+        place = None
+        for name, (left, top, right, _) in page.anchors.items():
+            if name.startswith(QR_ANCHOR):
+                index = int(name.removeprefix(QR_ANCHOR))
+                place = (index, left * PT_PER_PX, top * PT_PER_PX, (right - left) * PT_PER_PX)
+        places.append(place)
+    return document.write_pdf(), places
+
+
+def _stream(data: bytes, **entries) -> StreamObject:
+    stream = StreamObject()
+    stream.update({NameObject(key): value for key, value in entries.items()})
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream.set_data(zlib.compress(data))
+    return stream
+
+
+@functools.cache
+def _frame_page() -> PageObject:
+    """The frame (its SVG) laid out once in a process, alone on an A4
+    landscape page."""
+    page = "@page { size: A4 landscape; margin: 0 } body { margin: 0 }"
+    frame = Path(finders.find(FRAME)).as_uri()
+    html = (
+        f"<!DOCTYPE html><style>{page}</style>"
+        f'<div style="height: 210mm; background: url({frame}) 0 0 / 297mm 210mm"></div>'
+    )
+    return PdfReader(io.BytesIO(weasyprint.HTML(string=html).write_pdf())).pages[0]
+
+
+def qr_operators(url: str, side: float) -> bytes:
+    """The QR code of `url`, with its quiet zone, as PDF operators drawing a
+    square of `side` points from the origin down and to the right (the
+    caller moves the origin): one path of a rectangle for each run of dark
+    modules in a row, filled at once, so no viewer shows seams between
+    them. The mask pattern is
+    fixed rather than chosen by scoring all eight: the scoring cost more
+    than laying out the rest of the page, and a crisp code reads with any
+    mask."""
+    code = segno.make(url, error="m", mask=QR_MASK, boost_error=False)
+    module = side / (len(code.matrix) + 2 * QR_BORDER)
+    rectangles = []
+    for row, modules in enumerate(code.matrix, start=QR_BORDER):
+        column, end = 0, len(modules)
+        while column < end:
+            if modules[column] & 1:
+                start = column
+                while column < end and modules[column] & 1:
+                    column += 1
+                rectangles.append(f"{start + QR_BORDER} {row} {column - start} 1 re")
+            else:
+                column += 1
+    # Rows run downwards: y is flipped, and one unit is one module.
+    return f"q 0 g {module:.4f} 0 0 {-module:.4f} 0 0 cm {' '.join(rectangles)} f Q".encode()
+
+
+class _Stamper:
+    """Adds laid-out certificate pages to `writer` with their frame and QR
+    code: the frame is one form in the file that every page draws first;
+    each QR code is drawn last, at the place its page kept."""
+
+    def __init__(self, writer: PdfWriter) -> None:
+        self.writer = writer
+        frame = _frame_page()
+        form = _stream(
+            frame.get_contents().get_data(),
+            **{
+                "/Type": NameObject("/XObject"),
+                "/Subtype": NameObject("/Form"),
+                "/BBox": ArrayObject(NumberObject(round(n)) for n in frame.mediabox),
+                "/Resources": frame["/Resources"].clone(writer),
+            },
+        )
+        self.frame = writer._add_object(form)
+        # The page's own operators are wrapped in q … Q: WeasyPrint leaves
+        # its coordinates flipped at the end, and the QR code is drawn after.
+        self.under = writer._add_object(_stream(f"q {FRAME_NAME} Do Q q\n".encode()))
+        self.restore = writer._add_object(_stream(b"\nQ\n"))
+
+    def add(self, page: PageObject, qr: tuple[str, float, float, float] | None) -> None:
+        """Add `page`, with the QR code of `qr` (the address, then the left,
+        top and side of its place) if it has one."""
+        page = self.writer.add_page(page)
+        resources = page["/Resources"]
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            xobjects = resources[NameObject("/XObject")] = DictionaryObject()
+        xobjects.get_object()[FRAME_NAME] = self.frame
+        contents = page.raw_get("/Contents")
+        layers = [self.under]
+        layers += contents.get_object() if isinstance(contents.get_object(), list) else [contents]
+        layers.append(self.restore)
+        if qr is not None:
+            url, left, top, side = qr
+            origin = b"q 1 0 0 1 %.3f %.3f cm " % (left, float(page.mediabox.height) - top)
+            drawn = _stream(origin + qr_operators(url, side) + b" Q")
+            layers.append(self.writer._add_object(drawn))
+        page[NameObject("/Contents")] = ArrayObject(
+            layer if isinstance(layer, IndirectObject) else self.writer._add_object(layer)
+            for layer in layers
+        )
+
+    def add_document(self, pdf: bytes, places: QrPlaces, certificates: list[Certificate]) -> None:
+        """Add every page of one laid-out document of `certificates`."""
+        for page, place in zip(PdfReader(io.BytesIO(pdf)).pages, places, strict=True):
+            if place is None:
+                self.add(page, None)
+            else:
+                index, *square = place
+                self.add(page, (certificates[index].verify_url, *square))
+
+
 def render_pdf(certificates: Iterable[Certificate]) -> bytes:
     """The PDF of `certificates`, one a page."""
-    return html_to_pdf(
+    certificates = list(certificates)
+    pdf, places = lay_out_certificates(
         render_html(certificates), finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR)
     )
+    writer = PdfWriter()
+    _Stamper(writer).add_document(pdf, places, certificates)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 SUMMARY_TEMPLATE = "completion/summary_print.html"
@@ -186,8 +333,6 @@ def write_bulk_pdf(
     """Write every certificate of `certificates` to `output` as one PDF,
     calling `progress` with the number done after each chunk. Returns the
     number of pages written."""
-    from pypdf import PdfReader, PdfWriter
-
     workers = workers or PRINT_WORKERS
     stylesheet, base_url = finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR)
     # Spawned, not forked: the worker (a db_worker thread) may hold database
@@ -198,15 +343,15 @@ def write_bulk_pdf(
         else _InProcess()
     )
     writer = PdfWriter()
-    pending: deque[tuple[int, Future]] = deque()
+    stamper = _Stamper(writer)
+    pending: deque[tuple[list[Certificate], Future]] = deque()
     done = 0
 
     def append_oldest() -> None:
         nonlocal done
-        count, future = pending.popleft()
-        for page in PdfReader(io.BytesIO(future.result())).pages:
-            writer.add_page(page)
-        done += count
+        chunk, future = pending.popleft()
+        stamper.add_document(*future.result(), chunk)
+        done += len(chunk)
         progress(done)
 
     with pool:
@@ -214,7 +359,7 @@ def write_bulk_pdf(
             # The HTML (and the verify address in it) is made here, with this
             # process's settings and language; workers only lay it out.
             html = render_html(chunk)
-            pending.append((len(chunk), pool.submit(html_to_pdf, html, stylesheet, base_url)))
+            pending.append((chunk, pool.submit(lay_out_certificates, html, stylesheet, base_url)))
             # Keep every worker busy, but never more than one chunk queued
             # for each: memory stays bounded whatever the selection size.
             if len(pending) > 2 * workers:

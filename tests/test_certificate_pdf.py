@@ -137,3 +137,22 @@ def test_a_bulk_print_gives_each_certificate_its_holders_language(certificates):
     assert "CertificateofCompletion" in first and "结业证书" not in first
     assert "结业证书" in second and "CertificateofCompletion" not in second
     assert "会后带回家的涉密文件" in second
+
+
+def test_each_page_of_a_print_carries_its_own_qr_code_and_one_shared_frame(certificates, tmp_path):
+    # The QR codes are drawn after layout, at the place each page kept: a
+    # page must never show another certificate's code.
+    (tmp_path / "print.pdf").write_bytes(render_pdf(certificates))
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "print.pdf", "page"], cwd=tmp_path, check=True)
+
+    decoded = [
+        subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(image)], check=True, capture_output=True, text=True
+        ).stdout.split()
+        for image in sorted(tmp_path.glob("page-*.png"))
+    ]
+
+    assert decoded == [[certificate.verify_url] for certificate in certificates]
+    pages = PdfReader(tmp_path / "print.pdf").pages
+    frames = {page["/Resources"]["/XObject"].raw_get("/AwarenessFrame").idnum for page in pages}
+    assert len(frames) == 1
