@@ -21,6 +21,11 @@ learners with a quiz attempt each and a session), serves it with gunicorn
 and prints requests a second, the median latency and each page's ratio to
 the bare view of the same method. Goal (issue 17): the answer POST at least
 0.5 × the bare POST on both databases.
+
+`--one-process` times the same requests in one process instead (Django's
+test client through the whole middleware, no server, no load from other
+clients): milliseconds a request, CPU and wall, and the queries each makes.
+Steadier than the served figures on a shared machine.
 """
 
 from __future__ import annotations
@@ -107,6 +112,84 @@ def prepare(out: str, clients: int, submitters: int) -> None:
     )
     AttemptQuestion.objects.filter(attempt_id__in=ids).update(answered_at=timezone.now())
     Path(out).write_text(json.dumps(data))
+
+
+# One process ------------------------------------------------------------------
+
+
+def one_process(path: str, count: int) -> None:
+    """Time each request of the hot path `count` times in this process (run
+    with the benchmark's settings) and print ms a request and its queries."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    client_data = json.loads(Path(path).read_text())["clients"][0]
+    attempt, answers = client_data["attempt"], client_data["answers"]
+    last = max(int(position) for position in answers)
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+    client.cookies["sessionid"] = client_data["cookie"]
+    client.cookies["csrftoken"] = CSRF
+    post = {"HTTP_X_CSRFTOKEN": CSRF}
+    htmx = post | {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "quiz-panel"}
+
+    def answer(n: int):
+        position = n % (last - 1) + 1
+        url = f"/attempts/{attempt}/q/{position}/"
+        return client.post(url, {"choice": answers[str(position)]}, **htmx)
+
+    requests = {
+        "bare POST": lambda n: client.post("/bench/bare/", {"x": 1}, **post),
+        "answer POST": answer,
+        "question GET": lambda n: client.get(f"/attempts/{attempt}/q/{n % last + 1}/"),
+    }
+    for name, request in requests.items():
+        for n in range(50):  # warm up: templates, statements, connection
+            assert request(n).status_code == 200, name
+        # Counted at the cursor: the test client empties connection.queries
+        # when a request starts.
+        queries = []
+
+        def counted(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(counted):
+            request(0)
+        # In batches of 20, the fastest and the median batch: on a shared
+        # machine the slow batches are other people's work.
+        cpu, wall = [], []
+        for batch in range(count // 20):
+            began_cpu, began = time.process_time(), time.perf_counter()
+            for n in range(batch * 20, batch * 20 + 20):
+                request(n)
+            cpu.append((time.process_time() - began_cpu) / 20 * 1000)
+            wall.append((time.perf_counter() - began) / 20 * 1000)
+        print(
+            f"  {name:13} CPU {min(cpu):5.2f} (median {statistics.median(cpu):5.2f}) ms"
+            f"  wall {min(wall):5.2f} (median {statistics.median(wall):5.2f}) ms"
+            f"  {len(queries)} queries",
+            flush=True,
+        )
+
+
+def time_one_process(kind: str, args) -> None:
+    url = serve.database_url(kind, "hotpath")
+    env = serve.app_env(url)
+    print(f"\n== {kind}: building {url}", flush=True)
+    serve.fresh_database(url)
+    quiet = {"stdout": subprocess.DEVNULL}
+    subprocess.run([serve.PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([serve.PYTHON, "manage.py", "demo"], cwd=ROOT, env=env, check=True, **quiet)
+    data = f"/tmp/awareness-hotpath-{kind}.json"
+    command = [serve.PYTHON, __file__, "prepare", data, "1", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    for _ in range(args.rounds):
+        print(f"  ({serve.load_average()})", flush=True)
+        command = [serve.PYTHON, __file__, "one-process", data, str(args.requests)]
+        subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
 # The load ---------------------------------------------------------------------
@@ -290,8 +373,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--port", type=int, default=8871)
     parser.add_argument("--session-engine", help="e.g. django.contrib.sessions.backends.cached_db")
+    parser.add_argument("--one-process", action="store_true", help="ms a request, no server")
+    parser.add_argument("--requests", type=int, default=400, help="with --one-process")
     args = parser.parse_args()
     print(serve.load_average())
+    if args.one_process:
+        for kind in args.db or ["sqlite", "postgres"]:
+            time_one_process(kind, args)
+        return
     everything = {kind: bench_database(kind, args) for kind in args.db or ["sqlite", "postgres"]}
     for kind, results in everything.items():
         report(kind, results)
@@ -300,5 +389,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "one-process":
+        one_process(sys.argv[2], int(sys.argv[3]))
     else:
         main()
