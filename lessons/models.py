@@ -9,17 +9,18 @@ what a past attempt recorded or how it was scored.
 from __future__ import annotations
 
 import random
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -765,27 +766,14 @@ class Attempt(models.Model):
         question's choices become objects only when `shown_choices` is first
         read: a page shows one question, an answer checks one and shows the
         next (building all of an attempt's ~30 choices cost 0.1 ms of this
-        method's 0.7, measured in one process on SQLite)."""
+        method's 0.7, measured in one process on SQLite). The statement is
+        written out (`_read_question_rows`): building it with the ORM cost
+        more than running it."""
         db = self._state.db or "default"
-        rows = (
-            AttemptChoice.objects.using(db)
-            .filter(attempt_question__attempt_id=self.pk)
-            # Not the models' default orderings, which join the attempt.
-            .order_by("attempt_question__position", "position")
-            .values_list(
-                "attempt_question_id",
-                "attempt_question__position",
-                "attempt_question__kind",
-                "attempt_question__text",
-                "attempt_question__answered_at",
-                "id",
-                "position",
-                "text",
-                "selected",
-            )
-        )
         questions: dict[int, AttemptQuestion] = {}
-        for question_id, position, kind, text, answered_at, *choice in rows:
+        for question_id, position, kind, text, answered_at, *choice in _read_question_rows(
+            connections[db], self.pk
+        ):
             question = questions.get(position)
             if question is None:
                 question = AttemptQuestion.from_db(
@@ -854,11 +842,13 @@ class Attempt(models.Model):
             raise ValidationError(_("Choose one answer."))
         if not ids:
             raise ValidationError(_("Choose at least one answer."))
-        AttemptChoice.objects.filter(attempt_question_id=question.pk).update(
-            selected=models.Q(pk__in=ids)
-        )
         question.answered_at = timezone.now()
-        AttemptQuestion.objects.filter(pk=question.pk).update(answered_at=question.answered_at)
+        _write_answer(
+            connections[self._state.db or "default"],
+            question_id=question.pk,
+            choice_ids=ids,
+            answered_at=question.answered_at,
+        )
         for choice in question.shown_choices:
             choice.selected = choice.pk in ids
         return question
@@ -1020,3 +1010,164 @@ class AttemptChoice(models.Model):
 # The fields `Attempt.read_questions` loads, in the models' field order.
 QUESTION_READ = ["id", "attempt_id", "position", "kind", "text", "answered_at"]
 CHOICE_READ = ["id", "attempt_question_id", "position", "text", "selected"]
+
+
+# The quiz's hot path in SQL (issue 17) ----------------------------------------
+#
+# The answer POST and the question page (lessons.views.question) are what
+# every learner sends, again and again, on deadline day. Building an ORM
+# statement took 0.1–0.5 ms of Python and running it 0.01–0.05 ms (SQLite,
+# one process: bench/README.md), and building them was most of what an
+# answer cost beyond a bare view. So these statements are written out here,
+# with their tables and columns taken from the models' `_meta`, and run on a
+# plain cursor. Everything else goes through the ORM.
+
+
+class _Columns:
+    """The columns a hand-written SELECT reads, as (table alias, model field)
+    pairs in order: its SELECT list, and a row's values converted as the
+    ORM converts them (SQLite returns a datetime as text, a boolean as 0/1)."""
+
+    def __init__(self, *columns: tuple[str, models.Field]) -> None:
+        self.columns = columns
+        # Converters belong to a connection (its time zone, its types).
+        self._converters = weakref.WeakKeyDictionary()
+
+    def select(self, connection) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{alias}.{quote(field.column)}" for alias, field in self.columns)
+
+    def convert(self, connection, row: tuple) -> list:
+        converters = self._converters.get(connection)
+        if converters is None:
+            converters = []
+            for index, (alias, field) in enumerate(self.columns):
+                column = field.get_col(alias)
+                functions = connection.ops.get_db_converters(column)
+                functions += column.get_db_converters(connection)
+                if functions:
+                    converters.append((index, column, functions))
+            self._converters[connection] = converters
+        values = list(row)
+        for index, column, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], column, connection)
+        return values
+
+
+def _sql(connection, template: str, **names) -> str:
+    """`template` with each `{name}` replaced by the quoted column of a
+    field, the quoted table of a model, the SELECT list of `_Columns` or a
+    string of SQL."""
+
+    def sql(item) -> str:
+        if isinstance(item, str):
+            return item
+        if isinstance(item, _Columns):
+            return item.select(connection)
+        if isinstance(item, models.Field):
+            return connection.ops.quote_name(item.column)
+        return connection.ops.quote_name(item._meta.db_table)
+
+    return template.format(**{name: sql(item) for name, item in names.items()})
+
+
+# Built when first used: django-modeltranslation adds the modules'
+# translated columns once every app is loaded.
+@cache
+def _attempt_and_module() -> _Columns:
+    return _Columns(
+        *[("a", field) for field in Attempt._meta.concrete_fields],
+        *[("m", field) for field in Module._meta.concrete_fields],
+    )
+
+
+# What `Attempt.read_questions` reads, less the attempt it reads them for.
+_QUESTION_AND_CHOICE = _Columns(
+    ("q", AttemptQuestion._meta.pk),
+    *[("q", AttemptQuestion._meta.get_field(name)) for name in QUESTION_READ[2:]],
+    ("c", AttemptChoice._meta.pk),
+    *[("c", AttemptChoice._meta.get_field(name)) for name in CHOICE_READ[2:]],
+)
+
+
+def read_attempt(*, attempt_id: int, user, lock: bool = False, using: str = "default"):
+    """`user`'s attempt `attempt_id` with its module, in one statement, or
+    None if they have no such attempt. `lock`: locked until the transaction
+    ends, as `Attempt.objects.locked()` locks it (`FOR UPDATE OF` the attempt
+    alone on PostgreSQL; SQLite's `BEGIN IMMEDIATE` holds the write lock)."""
+    connection = connections[using]
+    sql = _sql(
+        connection,
+        "SELECT {columns} FROM {attempts} a INNER JOIN {modules} m ON m.{module_pk} = a.{module}"
+        " WHERE a.{pk} = %s AND a.{user} = %s",
+        columns=_attempt_and_module(),
+        attempts=Attempt,
+        modules=Module,
+        module_pk=Module._meta.pk,
+        module=Attempt._meta.get_field("module"),
+        pk=Attempt._meta.pk,
+        user=Attempt._meta.get_field("user"),
+    )
+    if lock and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF a"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = _attempt_and_module().convert(connection, row)
+    fields, module_fields = Attempt._meta.concrete_fields, Module._meta.concrete_fields
+    attempt = Attempt.from_db(using, [field.attname for field in fields], values[: len(fields)])
+    attempt.module = Module.from_db(
+        using, [field.attname for field in module_fields], values[len(fields) :]
+    )
+    return attempt
+
+
+def _read_question_rows(connection, attempt_id: int) -> list[list]:
+    """The rows of `Attempt.read_questions`: every choice of the attempt with
+    its question, in the order shown."""
+    sql = _sql(
+        connection,
+        "SELECT {columns} FROM {choices} c INNER JOIN {questions} q ON q.{pk} = c.{question}"
+        " WHERE q.{attempt} = %s ORDER BY q.{position}, c.{choice_position}",
+        columns=_QUESTION_AND_CHOICE,
+        choices=AttemptChoice,
+        questions=AttemptQuestion,
+        pk=AttemptQuestion._meta.pk,
+        question=AttemptChoice._meta.get_field("attempt_question"),
+        attempt=AttemptQuestion._meta.get_field("attempt"),
+        position=AttemptQuestion._meta.get_field("position"),
+        choice_position=AttemptChoice._meta.get_field("position"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id])
+        rows = cursor.fetchall()
+    return [_QUESTION_AND_CHOICE.convert(connection, row) for row in rows]
+
+
+def _write_answer(connection, *, question_id: int, choice_ids: set[int], answered_at) -> None:
+    """Select exactly `choice_ids` of the question and mark it answered."""
+    select_choices = _sql(
+        connection,
+        "UPDATE {choices} SET {selected} = ({pk} IN ({marks})) WHERE {question} = %s",
+        choices=AttemptChoice,
+        selected=AttemptChoice._meta.get_field("selected"),
+        pk=AttemptChoice._meta.pk,
+        question=AttemptChoice._meta.get_field("attempt_question"),
+        marks=", ".join(["%s"] * len(choice_ids)),
+    )
+    answered = AttemptQuestion._meta.get_field("answered_at")
+    mark_answered = _sql(
+        connection,
+        "UPDATE {questions} SET {answered} = %s WHERE {pk} = %s",
+        questions=AttemptQuestion,
+        answered=answered,
+        pk=AttemptQuestion._meta.pk,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(select_choices, [*choice_ids, question_id])
+        cursor.execute(
+            mark_answered, [answered.get_db_prep_value(answered_at, connection), question_id]
+        )

@@ -25,6 +25,7 @@ from lessons.models import (
     DecisionPoint,
     Module,
     can_preview,
+    read_attempt,
 )
 
 # An answer or a decision that cannot be accepted is shown again with its
@@ -44,8 +45,10 @@ def _get_module_for_user(user, slug: str) -> Module:
 
 def _get_attempt_for_user(user, attempt_id: int, *, lock: bool = False) -> Attempt:
     # Only the owner ever reaches an attempt; for anyone else it does not exist.
-    attempts = Attempt.objects.select_related("module")
-    return get_object_or_404(attempts.locked() if lock else attempts, pk=attempt_id, user=user)
+    attempt = read_attempt(attempt_id=attempt_id, user=user, lock=lock)
+    if attempt is None:
+        raise Http404
+    return attempt
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
