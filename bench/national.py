@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import io
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import accumulate
+from math import gcd
 
 # Draws: a number in [0, 1) from a row's key and a salt, one salt a kind of
 # draw. Inlined by PostgreSQL (an immutable SQL function).
@@ -42,7 +44,7 @@ DRAW = """
 # The keys of the draws: person n, their requirement of plan entry e
 # (n * 8 + e), its attempt number k (requirement * 8 + k), a bank question
 # or decision point i of that attempt (attempt * 64 + i).
-NAME, OUTCOME, SCORE, MOMENT, DRAWN, MISSED, SHUFFLED, POOL, OPTION = range(1, 10)
+NAME, OUTCOME, SCORE, MOMENT, DRAWN, OFFSET, MISSED, SHUFFLED, POOL, OPTION = range(1, 11)
 
 
 def columns(model, names: str) -> str:
@@ -163,16 +165,27 @@ class NationalBuilder:
 
     def bank(self, plan, builder) -> dict[int, tuple]:
         """The questions, choices and decision points of the planned modules,
-        in the people's language, as temporary tables; returns each plan
-        entry's drawn question count and bank size."""
-        questions, choices, points, options = [], [], [], []
+        in the people's language, as temporary tables; returns each module's
+        drawn question count, bank size and number of strides.
+
+        An attempt draws its questions without replacement as an affine
+        walk through the bank (a random start, then a random step coprime
+        with the bank's size): every question is drawn as often, and no
+        attempt needs the whole bank sorted."""
+        questions, choices, points, options, strides = [], [], [], [], []
         drawn = {}
         for module, _unit, _due in plan:
             if module.pk in drawn:
                 continue
             bank = list(module.questions.active().prefetch_related("choices"))
             difficulty = builder.difficulty(bank)
-            drawn[module.pk] = (min(len(bank), module.questions_per_attempt), len(bank))
+            steps = [step for step in range(1, len(bank)) if gcd(step, len(bank)) == 1] or [1]
+            strides += [(module.pk, index, step) for index, step in enumerate(steps)]
+            drawn[module.pk] = (
+                min(len(bank), module.questions_per_attempt),
+                len(bank),
+                len(steps),
+            )
             for index, question in enumerate(bank):
                 questions.append(
                     (
@@ -204,6 +217,7 @@ class NationalBuilder:
             "explanation text, difficulty float8",
             questions,
         )
+        self.table("strides", "module_id bigint, idx int, stride int", strides)
         self.table(
             "bank_choices",
             "question_id bigint, idx int, choice_id bigint, text text, is_correct bool",
@@ -237,7 +251,7 @@ class NationalBuilder:
         now = builder.now
         entries = []
         for entry, (module, unit, due) in enumerate(plan):
-            count, bank_size = drawn[module.pk]
+            count, bank_size, steps = drawn[module.pk]
             if not bank_size:
                 continue
             deadline = builder.deadline(due)
@@ -260,6 +274,8 @@ class NationalBuilder:
                     module.validity_months,
                     module.study_hours,
                     module.title,
+                    bank_size,
+                    steps,
                 )
             )
         self.table(
@@ -267,7 +283,7 @@ class NationalBuilder:
             "entry int, module_id bigint, unit_path text, deadline timestamptz, "
             "assigned timestamptz, latest timestamptz, can_be_late bool, attempt_limit int, "
             "per_attempt int, needed int, drawn int, pass_mark int, validity_months int, "
-            "study_hours numeric, title text",
+            "study_hours numeric, title text, bank_size int, strides int",
             entries,
         )
         # Each requirement's outcome, by the Builder's weights.
@@ -375,7 +391,7 @@ class NationalBuilder:
         # attempt's questions follow each other), so the choices of
         # attempts in progress can name theirs.
         first_question = self.next_id(AttemptQuestion)
-        most = max(count for count, _ in drawn.values())
+        most = max(count for count, _size, _steps in drawn.values())
         into = columns(
             AttemptQuestion,
             "id attempt question position kind text explanation answered_at is_correct",
@@ -393,17 +409,18 @@ class NationalBuilder:
                    END
             FROM (
                 SELECT a.id AS attempt_id, a.submitted_at, a.score, a.drawn, q.question_id,
-                       q.kind, q.text, q.explanation,
-                       row_number() OVER (
-                           PARTITION BY a.id ORDER BY pg_temp.draw(a.key * 64 + q.idx, {DRAWN})
-                       ) AS position,
+                       q.kind, q.text, q.explanation, position,
                        pg_temp.draw(a.key * 64 + q.idx, {MISSED}) ^ (1 / q.difficulty) AS hardness
                 FROM attempt a
                 JOIN plan pl ON pl.entry = a.entry
-                JOIN bank q ON q.module_id = pl.module_id
+                JOIN strides s ON s.module_id = pl.module_id
+                     AND s.idx = floor(pg_temp.draw(a.key, {DRAWN}) * pl.strides)::int
+                CROSS JOIN LATERAL generate_series(1, a.drawn) position
+                JOIN bank q ON q.module_id = pl.module_id AND q.idx = (
+                    floor(pg_temp.draw(a.key, {OFFSET}) * pl.bank_size)::int
+                    + (position - 1) * s.stride
+                ) %% pl.bank_size
             ) d
-            WHERE d.position <= d.drawn
-            ORDER BY 1
             """,
             {"first": first_question, "start": start, "most": most},
             "answered questions",
@@ -487,6 +504,35 @@ class NationalBuilder:
         self.cursor.execute(f'SELECT coalesce(max(id), 0) + 1 FROM "{model._meta.db_table}"')
         return self.cursor.fetchone()[0]
 
+    @contextmanager
+    def indexes_after(self, *models):
+        """Inserts into `models` with their secondary indexes built after
+        (the indexes of constraints stay): one sort each instead of an index
+        search for every row."""
+        tables = [model._meta.db_table for model in models]
+        # A table with foreign key checks still deferred cannot be indexed:
+        # the ORM's rows made before are checked now.
+        self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.tablename = ANY(%s) AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
+            )
+            """,
+            [tables],
+        )
+        indexes = self.cursor.fetchall()
+        for name, _definition in indexes:
+            self.cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        start = time.perf_counter()
+        for _name, definition in indexes:
+            self.cursor.execute(definition)
+        self.log(
+            f"  {len(indexes)} indexes of {', '.join(tables)}: {time.perf_counter() - start:.1f} s"
+        )
+
     def restart_ids(self, model) -> None:
         """The table's identity goes on after the ids written here."""
         table = model._meta.db_table
@@ -500,14 +546,15 @@ def build(employees: int, log=print) -> dict[str, int]:
     """The demo organisation of `employees` people (more than
     demo.CHOICES_UP_TO), in a database with none yet; returns the rows of
     each table it wrote."""
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import translation
 
     from completion.management.commands import demo
     from completion.management.commands._demo_organisation import Builder
-    from completion.models import Employee, UnitAdmin
-    from lessons.models import Module
+    from completion.models import Completion, Employee, UnitAdmin
+    from lessons.models import Attempt, AttemptChoice, AttemptQuestion, DecisionResponse, Module
 
     assert connection.vendor == "postgresql", "the fast build is written for PostgreSQL"
     assert employees > demo.CHOICES_UP_TO, "below it, `manage.py demo` keeps every choice"
@@ -530,14 +577,10 @@ def build(employees: int, log=print) -> dict[str, int]:
         command.create_accounts(trainers, province=province, home=departments[7])
         cursor.execute(DRAW)
         cursor.execute("SET LOCAL work_mem = '512MB'")
-        bulk = NationalBuilder(cursor, size=employees, log=log)
-        bulk.people(
-            departments,
-            prefix=province.code,
-            password_hash=make_password(demo.DEMO_PASSWORD),
-            language=demo.DEMO_LANGUAGE,
-            since=builder.today - timedelta(days=730),
-        )
+        cursor.execute("SET LOCAL maintenance_work_mem = '2GB'")
+        # The rows are made consistent: their foreign keys are not checked
+        # one by one (PostgreSQL's triggers do not fire for a replica).
+        cursor.execute("SET LOCAL session_replication_role = replica")
         modules = list(Module.objects.published().order_by("order", "pk")[:3])
         plan = builder.assignments(modules, departments, by=UnitAdmin.objects.first().user)
         # The demo employee's own scripted history, as the demo makes it.
@@ -545,8 +588,18 @@ def build(employees: int, log=print) -> dict[str, int]:
         builder.history(
             [employee], plan, scripted={employee.pk: demo.EMPLOYEE_OUTCOMES[: len(plan)]}
         )
-        with translation.override(demo.DEMO_LANGUAGE):
-            bulk.history(plan, builder)
+        bulk = NationalBuilder(cursor, size=employees, log=log)
+        made = [get_user_model(), Employee, Attempt, AttemptQuestion, AttemptChoice]
+        with bulk.indexes_after(*made, Completion, DecisionResponse):
+            bulk.people(
+                departments,
+                prefix=province.code,
+                password_hash=make_password(demo.DEMO_PASSWORD),
+                language=demo.DEMO_LANGUAGE,
+                since=builder.today - timedelta(days=730),
+            )
+            with translation.override(demo.DEMO_LANGUAGE):
+                bulk.history(plan, builder)
         command.campaign(province, modules)
     with connection.cursor() as cursor:
         start = time.perf_counter()
