@@ -28,6 +28,11 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # `tasks.write_export`): openpyxl writes about 10,000 rows a second, so a
 # direct answer stays near two seconds (bench/README.md, "Reports").
 DIRECT_XLSX_ROWS = 20_000
+# A sheet of Excel holds 1,048,576 rows: the header and this many people. A
+# larger export (a whole province of a million people has two million rows)
+# goes on to another sheet with the header again; Excel would otherwise
+# open the file as damaged and drop what is beyond.
+SHEET_ROWS = 1_048_575
 
 
 def safe_text(value: str) -> str:
@@ -112,7 +117,19 @@ def csv_lines(rows: Iterable[dict], *, root: Unit, batch: int = 1000) -> Iterato
 def workbook(rows: Iterable[dict], *, root: Unit) -> Workbook:
     book = Workbook(write_only=True)
     # Sheet names cannot hold []:*?/\ and are at most 31 characters long.
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", root.name)[:31] or "Report")
+    title = re.sub(r"[\[\]:*?/\\]", " ", root.name)[:31] or "Report"
+    sheet = add_sheet(book, title)
+    for number, values in enumerate(cells_of(rows, root), start=1):
+        if number > 1 and (number - 1) % SHEET_ROWS == 0:
+            sheet = add_sheet(book, f"{title[:25]} ({(number - 1) // SHEET_ROWS + 1})")
+        sheet.append(values)
+    return book
+
+
+def add_sheet(book: Workbook, title: str):
+    """A sheet of the export: its column widths, and the header row frozen
+    in bold."""
+    sheet = book.create_sheet(title=title)
     sheet.freeze_panes = "A2"
     for index, width in enumerate([14, 16, 36, 30, 22, 10, 10, 20, 12, 12, 20, 12]):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
@@ -123,6 +140,4 @@ def workbook(rows: Iterable[dict], *, root: Unit) -> Workbook:
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for values in cells_of(rows, root):
-        sheet.append(values)
-    return book
+    return sheet

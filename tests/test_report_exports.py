@@ -155,3 +155,22 @@ def test_the_unit_column_names_the_unit_from_the_top_of_the_export_down(client, 
     client.force_login(org["admin"])
     rows = csv_rows(client.get(reverse("completion:report_csv", args=[org["bureau"].pk])))
     assert {row[0]: row[2] for row in rows[1:]}["孙丽"] == "甲局 › 办公室"
+
+
+def test_rows_beyond_a_sheets_capacity_go_on_to_another_sheet(client, org, monkeypatch):
+    """Excel opens at most 1,048,576 rows a sheet; a national export has
+    more. Here a sheet holds two people: the bureau's three (its admin
+    among them) go on two sheets, each with the header, the second named
+    after the first, in the order of the one-sheet file."""
+    client.force_login(org["admin"])
+    url = reverse("completion:report_xlsx", args=[org["bureau"].pk])
+    header, *everyone = xlsx_rows(client.get(url))
+    assert len(everyone) == 3
+    monkeypatch.setattr("completion.exports.SHEET_ROWS", 2)
+    book = load_workbook(io.BytesIO(client.get(url).content))
+    assert book.sheetnames == ["甲局", "甲局 (2)"]
+    first, second = (
+        [tuple(cell.value for cell in row) for row in sheet.iter_rows()] for sheet in book
+    )
+    assert first[0] == second[0] == header
+    assert first[1:] + second[1:] == everyone and len(second) == 2
