@@ -35,6 +35,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,18 +54,25 @@ def fresh_database() -> None:
         return
     import psycopg
 
-    server, name = url.rsplit("/", 1)
+    # The URL may carry options (?options=-c%20jit%3Doff): not the name.
+    parts = urlsplit(url)
+    server, name = f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def timed(function, runs: int = 3) -> float:
-    """The median of `runs` timings, in seconds."""
+def timed(function, runs: int = 3, first=None) -> float:
+    """The median of `runs` timings, in seconds; `first`, when given, is
+    called around the first run (a context manager: the query count)."""
     times = []
-    for _ in range(runs):
+    for run in range(runs):
         start = time.perf_counter()
-        function()
+        if run == 0 and first is not None:
+            with first():
+                function()
+        else:
+            function()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -175,6 +183,15 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="reuse the database if it is built")
     parser.add_argument(
+        "--runs", type=int, default=3, help="timings of the page and the PDF (median; exports: one)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["page", "pdf", "csv", "xlsx"],
+        help="time only these (default: all four)",
+    )
+    parser.add_argument(
         "--fast-build",
         action="store_true",
         help="build the people and their history in SQL (PostgreSQL only: bench/national.py)",
@@ -195,6 +212,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from openpyxl import Workbook
 
+    from bench import national
     from completion.models import SEGMENT_WIDTH, Employee, ExportJob, Unit, local_today
     from completion.pdf import SUMMARY_STYLESHEET, html_to_pdf
     from completion.tasks import write_export
@@ -208,18 +226,15 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         start = time.perf_counter()
         if arguments.fast_build:
-            from bench import national
-
-            rows = national.build(arguments.employees)
+            national.build(arguments.employees)
         else:
             call_command("demo", employees=arguments.employees, stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"built {arguments.employees} employees in {time.perf_counter() - start:.1f} s")
-        if arguments.fast_build:
-            print("\n".join(f"  {table}: {count:,}" for table, count in rows.items()))
-        if vendor == "postgresql":
+        if vendor == "postgresql" and not arguments.fast_build:  # the fast build analyses
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
+    print("\n".join(f"  {table}: {count:,}" for table, count in national.counts().items()))
     province = Unit.objects.get(code="DEMO")
     client = Client()
     client.force_login(get_user_model().objects.get(username="unitadmin"))
@@ -292,8 +307,9 @@ def main() -> None:
     with_charts = [figures, breakdown, days]
     summary = [figures, breakdown, (MISSES_FLOOR, like)]
     results = []
-    for name, url, floor_sql, params, write in [
+    figures_to_time = [
         (
+            "page",
             "report page with charts",
             report_url,
             [sql for sql, _ in with_charts],
@@ -301,15 +317,19 @@ def main() -> None:
             None,
         ),
         (
+            "pdf",
             "summary PDF",
             report_url + "summary.pdf",
             [sql for sql, _ in summary],
             [values for _, values in summary],
             write_pdf,
         ),
-        ("CSV export", report_url + "export.csv", export_floor(), like, write_csv),
-        ("Excel export", report_url + "export.xlsx", export_floor(), like, write_xlsx),
-    ]:
+        ("csv", "CSV export", report_url + "export.csv", export_floor(), like, write_csv),
+        ("xlsx", "Excel export", report_url + "export.xlsx", export_floor(), like, write_xlsx),
+    ]
+    for key, name, url, floor_sql, params, write in figures_to_time:
+        if arguments.only and key not in arguments.only:
+            continue
         queries = []
 
         def count(execute, *args, queries=queries):
@@ -318,17 +338,27 @@ def main() -> None:
             queries.append(args[0])
             return execute(*args)
 
-        with connection.execute_wrapper(count):
-            get(url)
-        # Pages: the median of three; the long exports: one run each.
-        runs = 1 if write and name != "summary PDF" else 3
-        page_time = timed(lambda url=url: get(url), runs)
+        # Pages: the median of `--runs`; the long exports: one run each.
+        # The first run counts the queries.
+        runs = 1 if write and name != "summary PDF" else arguments.runs
+        page_time = timed(
+            lambda url=url: get(url),
+            runs,
+            first=lambda count=count: connection.execute_wrapper(count),
+        )
         sql_floor = timed(floor(floor_sql, params), runs)
         full_floor = timed(floor(floor_sql, params, write), runs) if write else sql_floor
         results.append((name, len(queries), page_time, sql_floor, full_floor))
+        # As it goes: at a million people each export takes minutes.
+        print(f"  {name}: {len(queries)} queries, {page_time:.2f} s", flush=True)
 
     rows = Employee.objects.count()
-    print(f"\n{vendor}, {rows} employees (the province's unit admin, whole organisation)\n")
+    print(f"\n{vendor}, {rows} employees (the province's unit admin, whole organisation)")
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            print(f"PostgreSQL JIT: {cursor.fetchone()[0]}")
+    print(f"load average at the end: {' '.join(f'{load:.2f}' for load in os.getloadavg())}\n")
     print("| what | queries | time | SQL floor | ratio | SQL + writer floor | ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, count, page_time, sql_floor, full_floor in results:
