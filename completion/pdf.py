@@ -25,7 +25,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 import segno
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
 PRINT_TEMPLATE = "completion/certificate_print.html"
 PAGE_TEMPLATE = "completion/includes/certificate_page.html"
 PRINT_STYLESHEET = "css/certificate-print.css"
-FRAME = "img/certificate-frame.svg"
 # Certificates laid out per WeasyPrint document when printing in bulk: large
 # enough that each document's fixed cost (font subsetting) is shared, small
 # enough that the layout of one chunk stays a few tens of megabytes.
@@ -66,35 +65,7 @@ QR_MASK = 2
 # The quiet zone around a QR code, in modules.
 QR_BORDER = 4
 PT_PER_PX = 0.75  # WeasyPrint's positions are CSS pixels, 96 to the inch
-# The name the frame goes by in each page's resources.
-FRAME_NAME = NameObject("/AwarenessFrame")
 QR_ANCHOR = "qr-"
-
-
-def qr_anchor(index: int) -> str:
-    """The id of the place kept for the QR code of the document's
-    `index`-th certificate: WeasyPrint reports where on which page it fell."""
-    return f"{QR_ANCHOR}{index}"
-
-
-def render_html(certificates: Iterable[Certificate]) -> str:
-    """The print document: one page a certificate, each in its holder's
-    language (the one it was issued in), so a unit's bulk print reads right
-    for every person in it."""
-    pages = []
-    for index, certificate in enumerate(certificates):
-        with translation.override(certificate.language or translation.get_language()):
-            pages.append(
-                render_to_string(
-                    PAGE_TEMPLATE,
-                    {
-                        "certificate": certificate,
-                        "qr_anchor": qr_anchor(index),
-                        "site_url": settings.SITE_URL,
-                    },
-                )
-            )
-    return render_to_string(PRINT_TEMPLATE, {"pages": pages})
 
 
 @functools.cache
@@ -108,13 +79,76 @@ def _stylesheet(path: str) -> weasyprint.CSS:
     return weasyprint.CSS(filename=path, font_config=_font_config())
 
 
+def _lay_out(html: str, stylesheet: str, base_url: str) -> weasyprint.Document:
+    return weasyprint.HTML(string=html, base_url=base_url).render(
+        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
+    )
+
+
 def html_to_pdf(html: str, stylesheet: str, base_url: str) -> bytes:
     """Lay a print document out. Needs no Django, so worker processes can run
     it without setting Django up."""
-    document = weasyprint.HTML(string=html, base_url=base_url).render(
-        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
+    return _lay_out(html, stylesheet, base_url).write_pdf()
+
+
+@dataclass(frozen=True, eq=False)
+class StaticLayer:
+    """What is the same on every certificate of one language and issuer,
+    laid out once: the frame and the page's own text, as a PDF page, and the
+    places it marked for the certificate's own lines, in CSS pixels."""
+
+    page: PageObject
+    holder_top: float  # from the top of the page
+    serial_left: float  # from the left of the verify text
+
+
+@functools.cache
+def _static_layer(language: str, issuer: str) -> StaticLayer:
+    with translation.override(language):
+        page = render_to_string(PAGE_TEMPLATE, {"static": True, "issuer": issuer})
+        html = render_to_string(PRINT_TEMPLATE, {"pages": [page]})
+    document = _lay_out(html, finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR))
+    places = document.pages[0].anchors
+    return StaticLayer(
+        page=PdfReader(io.BytesIO(document.write_pdf())).pages[0],
+        holder_top=places["holder-place"][1],
+        serial_left=places["serial-place"][0] - places["verify-text"][0],
     )
-    return document.write_pdf()
+
+
+def static_layer(certificate: Certificate) -> StaticLayer:
+    """The static layer of `certificate`'s page: in its holder's language
+    (the one it was issued in), with the issuer it was issued by."""
+    with translation.override(certificate.language or translation.get_language()):
+        return _static_layer(translation.get_language(), certificate.issuing_organisation)
+
+
+def qr_anchor(index: int) -> str:
+    """The id of the place kept for the QR code of the document's
+    `index`-th certificate: WeasyPrint reports where on which page it fell."""
+    return f"{QR_ANCHOR}{index}"
+
+
+def render_html(certificates: Iterable[Certificate]) -> str:
+    """The print document of the certificates' own lines: one page a
+    certificate, each in its holder's language, so a unit's bulk print reads
+    right for every person in it."""
+    pages = []
+    for index, certificate in enumerate(certificates):
+        layout = static_layer(certificate)
+        with translation.override(certificate.language or translation.get_language()):
+            pages.append(
+                render_to_string(
+                    PAGE_TEMPLATE,
+                    {
+                        "certificate": certificate,
+                        "layout": layout,
+                        "qr_anchor": qr_anchor(index),
+                        "site_url": settings.SITE_URL,
+                    },
+                )
+            )
+    return render_to_string(PRINT_TEMPLATE, {"pages": pages})
 
 
 # Where, on each page, the QR code of which certificate goes: the index of
@@ -127,9 +161,7 @@ QrPlaces = list[tuple[int, float, float, float] | None]
 def lay_out_certificates(html: str, stylesheet: str, base_url: str) -> tuple[bytes, QrPlaces]:
     """Lay certificates out, and say where each page kept the place for its
     QR code (`qr_anchor`). Needs no Django, for the worker processes."""
-    document = weasyprint.HTML(string=html, base_url=base_url).render(
-        stylesheets=[_stylesheet(stylesheet)], font_config=_font_config()
-    )
+    document = _lay_out(html, stylesheet, base_url)
     places: QrPlaces = []
     for page in document.pages:
         place = None
@@ -149,28 +181,14 @@ def _stream(data: bytes, **entries) -> StreamObject:
     return stream
 
 
-@functools.cache
-def _frame_page() -> PageObject:
-    """The frame (its SVG) laid out once in a process, alone on an A4
-    landscape page."""
-    page = "@page { size: A4 landscape; margin: 0 } body { margin: 0 }"
-    frame = Path(finders.find(FRAME)).as_uri()
-    html = (
-        f"<!DOCTYPE html><style>{page}</style>"
-        f'<div style="height: 210mm; background: url({frame}) 0 0 / 297mm 210mm"></div>'
-    )
-    return PdfReader(io.BytesIO(weasyprint.HTML(string=html).write_pdf())).pages[0]
-
-
 def qr_operators(url: str, side: float) -> bytes:
     """The QR code of `url`, with its quiet zone, as PDF operators drawing a
     square of `side` points from the origin down and to the right (the
     caller moves the origin): one path of a rectangle for each run of dark
     modules in a row, filled at once, so no viewer shows seams between
-    them. The mask pattern is
-    fixed rather than chosen by scoring all eight: the scoring cost more
-    than laying out the rest of the page, and a crisp code reads with any
-    mask."""
+    them. The mask pattern is fixed rather than chosen by scoring all eight:
+    the scoring cost more than laying out the rest of the page, and a crisp
+    code reads with any mask."""
     code = segno.make(url, error="m", mask=QR_MASK, boost_error=False)
     module = side / (len(code.matrix) + 2 * QR_BORDER)
     rectangles = []
@@ -189,46 +207,58 @@ def qr_operators(url: str, side: float) -> bytes:
 
 
 class _Stamper:
-    """Adds laid-out certificate pages to `writer` with their frame and QR
-    code: the frame is one form in the file that every page draws first;
-    each QR code is drawn last, at the place its page kept."""
+    """Adds laid-out certificate pages to `writer`, each over its static
+    layer and under its QR code. Each static layer is one form in the file,
+    however many pages draw it."""
 
     def __init__(self, writer: PdfWriter) -> None:
         self.writer = writer
-        frame = _frame_page()
-        form = _stream(
-            frame.get_contents().get_data(),
-            **{
-                "/Type": NameObject("/XObject"),
-                "/Subtype": NameObject("/Form"),
-                "/BBox": ArrayObject(NumberObject(round(n)) for n in frame.mediabox),
-                "/Resources": frame["/Resources"].clone(writer),
-            },
-        )
-        self.frame = writer._add_object(form)
-        # The page's own operators are wrapped in q … Q: WeasyPrint leaves
-        # its coordinates flipped at the end, and the QR code is drawn after.
-        self.under = writer._add_object(_stream(f"q {FRAME_NAME} Do Q q\n".encode()))
+        self.forms: dict[StaticLayer, tuple[NameObject, IndirectObject, IndirectObject]] = {}
         self.restore = writer._add_object(_stream(b"\nQ\n"))
 
-    def add(self, page: PageObject, qr: tuple[str, float, float, float] | None) -> None:
-        """Add `page`, with the QR code of `qr` (the address, then the left,
-        top and side of its place) if it has one."""
+    def _form(self, layer: StaticLayer) -> tuple[NameObject, IndirectObject, IndirectObject]:
+        """The layer's name, its form in the file, and the operators that
+        draw it and then save the state for the page's own operators
+        (WeasyPrint leaves its coordinates flipped at the end, and the QR
+        code is drawn after them)."""
+        if layer not in self.forms:
+            form = _stream(
+                layer.page.get_contents().get_data(),
+                **{
+                    "/Type": NameObject("/XObject"),
+                    "/Subtype": NameObject("/Form"),
+                    "/BBox": ArrayObject(NumberObject(round(n)) for n in layer.page.mediabox),
+                    "/Resources": layer.page["/Resources"].clone(self.writer),
+                },
+            )
+            name = NameObject(f"/AwarenessPage{len(self.forms)}")
+            under = _stream(f"q {name} Do Q q\n".encode())
+            self.forms[layer] = (
+                name,
+                self.writer._add_object(form),
+                self.writer._add_object(under),
+            )
+        return self.forms[layer]
+
+    def add(
+        self, page: PageObject, layer: StaticLayer, qr: tuple[str, float, float, float]
+    ) -> None:
+        """Add `page` over `layer`, with the QR code of `qr` (the address,
+        then the left, top and side of its place)."""
+        name, form, under = self._form(layer)
         page = self.writer.add_page(page)
         resources = page["/Resources"]
         xobjects = resources.get("/XObject")
         if xobjects is None:
             xobjects = resources[NameObject("/XObject")] = DictionaryObject()
-        xobjects.get_object()[FRAME_NAME] = self.frame
+        xobjects.get_object()[name] = form
         contents = page.raw_get("/Contents")
-        layers = [self.under]
+        layers = [under]
         layers += contents.get_object() if isinstance(contents.get_object(), list) else [contents]
-        layers.append(self.restore)
-        if qr is not None:
-            url, left, top, side = qr
-            origin = b"q 1 0 0 1 %.3f %.3f cm " % (left, float(page.mediabox.height) - top)
-            drawn = _stream(origin + qr_operators(url, side) + b" Q")
-            layers.append(self.writer._add_object(drawn))
+        url, left, top, side = qr
+        origin = b"q 1 0 0 1 %.3f %.3f cm " % (left, float(page.mediabox.height) - top)
+        drawn = _stream(origin + qr_operators(url, side) + b" Q")
+        layers += [self.restore, self.writer._add_object(drawn)]
         page[NameObject("/Contents")] = ArrayObject(
             layer if isinstance(layer, IndirectObject) else self.writer._add_object(layer)
             for layer in layers
@@ -237,11 +267,12 @@ class _Stamper:
     def add_document(self, pdf: bytes, places: QrPlaces, certificates: list[Certificate]) -> None:
         """Add every page of one laid-out document of `certificates`."""
         for page, place in zip(PdfReader(io.BytesIO(pdf)).pages, places, strict=True):
-            if place is None:
-                self.add(page, None)
+            if place is None:  # a certificate's second page, if one ever overflows
+                self.writer.add_page(page)
             else:
                 index, *square = place
-                self.add(page, (certificates[index].verify_url, *square))
+                certificate = certificates[index]
+                self.add(page, static_layer(certificate), (certificate.verify_url, *square))
 
 
 def render_pdf(certificates: Iterable[Certificate]) -> bytes:

@@ -4,6 +4,7 @@ decoder reads back to the verify address."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import pytest
@@ -139,9 +140,16 @@ def test_a_bulk_print_gives_each_certificate_its_holders_language(certificates):
     assert "会后带回家的涉密文件" in second
 
 
-def test_each_page_of_a_print_carries_its_own_qr_code_and_one_shared_frame(certificates, tmp_path):
+def test_each_page_of_a_print_carries_its_own_qr_code_over_its_languages_page(
+    certificates, tmp_path
+):
     # The QR codes are drawn after layout, at the place each page kept: a
-    # page must never show another certificate's code.
+    # page must never show another certificate's code. The static text (and
+    # the frame) is stored once for each language, whatever the page count.
+    for certificate, language in zip(
+        certificates, ["en", "zh-hans", "en", "zh-hans", "en"], strict=True
+    ):
+        certificate.language = language
     (tmp_path / "print.pdf").write_bytes(render_pdf(certificates))
     subprocess.run(["pdftoppm", "-png", "-r", "150", "print.pdf", "page"], cwd=tmp_path, check=True)
 
@@ -154,5 +162,15 @@ def test_each_page_of_a_print_carries_its_own_qr_code_and_one_shared_frame(certi
 
     assert decoded == [[certificate.verify_url] for certificate in certificates]
     pages = PdfReader(tmp_path / "print.pdf").pages
-    frames = {page["/Resources"]["/XObject"].raw_get("/AwarenessFrame").idnum for page in pages}
-    assert len(frames) == 1
+    drawn = [
+        re.findall(rb"(/AwarenessPage\d+) Do", page.get_contents().get_data()) for page in pages
+    ]
+    assert [len(names) for names in drawn] == [1] * 5
+    forms = [
+        page["/Resources"]["/XObject"].raw_get(names[0].decode()).idnum
+        for page, names in zip(pages, drawn, strict=True)
+    ]
+    assert forms[0] == forms[2] == forms[4] != forms[1] == forms[3]
+    texts = [page.extract_text().replace(" ", "") for page in pages]
+    assert all("结业证书" in text for text in texts[1::2])
+    assert all("CertificateofCompletion" in text for text in texts[::2])
