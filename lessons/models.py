@@ -1058,18 +1058,26 @@ class _Columns:
 def _sql(connection, template: str, **names) -> str:
     """`template` with each `{name}` replaced by the quoted column of a
     field, the quoted table of a model, the SELECT list of `_Columns` or a
-    string of SQL."""
+    string of SQL; kept once made, for each kind of database."""
+    key = (connection.vendor, template, *names.items())
+    statement = _statements.get(key)
+    if statement is None:
 
-    def sql(item) -> str:
-        if isinstance(item, str):
-            return item
-        if isinstance(item, _Columns):
-            return item.select(connection)
-        if isinstance(item, models.Field):
-            return connection.ops.quote_name(item.column)
-        return connection.ops.quote_name(item._meta.db_table)
+        def sql(item) -> str:
+            if isinstance(item, str):
+                return item
+            if isinstance(item, _Columns):
+                return item.select(connection)
+            if isinstance(item, models.Field):
+                return connection.ops.quote_name(item.column)
+            return connection.ops.quote_name(item._meta.db_table)
 
-    return template.format(**{name: sql(item) for name, item in names.items()})
+        statement = template.format(**{name: sql(item) for name, item in names.items()})
+        _statements[key] = statement
+    return statement
+
+
+_statements: dict[tuple, str] = {}
 
 
 # Built when first used: django-modeltranslation adds the modules'

@@ -189,16 +189,19 @@ def _render_question(
     current: AttemptQuestion,
     back_to_review: bool = False,
     error: str | None = None,
+    *,
+    url: str | None = None,
 ) -> HttpResponse:
     """The question page (or its panel, for htmx), from the questions the
     attempt has read (`Attempt.read_questions`, with `current`'s choices):
-    no query of its own."""
+    no query of its own. `url`: the question's, when the caller has it."""
     template = "lessons/question.html#question" if request.htmx else "lessons/question.html"
     questions = attempt.questions_read.values()
     context = {
         "attempt": attempt,
         "module": attempt.module,
         "current": current,
+        "question_url": url or reverse("lessons:question", args=[attempt.pk, current.position]),
         "answered_count": sum(question.is_answered for question in questions),
         "back_to_review": back_to_review,
         "error": error,
@@ -210,15 +213,14 @@ def _render_question(
 def _after_answer(
     request: HttpRequest, attempt: Attempt, position: int, back_to_review: bool
 ) -> HttpResponse:
-    review_url = reverse("lessons:review", args=[attempt.pk])
     following = attempt.questions_read.get(position + 1)
     if back_to_review or position >= attempt.question_count or following is None:
-        return _redirect(request, review_url)
+        return _redirect(request, reverse("lessons:review", args=[attempt.pk]))
     next_url = reverse("lessons:question", args=[attempt.pk, position + 1])
     if not request.htmx:
         return redirect(next_url)
     # htmx: swap in the next question at once and keep the address bar honest.
-    return push_url(_render_question(request, attempt, following), next_url)
+    return push_url(_render_question(request, attempt, following, url=next_url), next_url)
 
 
 @require_GET
