@@ -94,10 +94,12 @@ def html_to_pdf(html: str, stylesheet: str, base_url: str) -> bytes:
 @dataclass(frozen=True, eq=False)
 class StaticLayer:
     """What is the same on every certificate of one language and issuer,
-    laid out once: the frame and the page's own text, as a PDF page, and the
-    places it marked for the certificate's own lines, in CSS pixels."""
+    laid out once: the frame and the page's own text, as a one-page PDF, and
+    the places it marked for the certificate's own lines, in CSS pixels.
+    Kept as bytes: each PDF being written reads its own copy, so threads
+    printing at once never share a reader."""
 
-    page: PageObject
+    pdf: bytes
     holder_top: float  # from the top of the page
     serial_left: float  # from the left of the verify text
 
@@ -110,7 +112,7 @@ def _static_layer(language: str, issuer: str) -> StaticLayer:
     document = _lay_out(html, finders.find(PRINT_STYLESHEET), str(settings.BASE_DIR))
     places = document.pages[0].anchors
     return StaticLayer(
-        page=PdfReader(io.BytesIO(document.write_pdf())).pages[0],
+        pdf=document.write_pdf(),
         holder_top=places["holder-place"][1],
         serial_left=places["serial-place"][0] - places["verify-text"][0],
     )
@@ -222,13 +224,14 @@ class _Stamper:
         (WeasyPrint leaves its coordinates flipped at the end, and the QR
         code is drawn after them)."""
         if layer not in self.forms:
+            page = PdfReader(io.BytesIO(layer.pdf)).pages[0]
             form = _stream(
-                layer.page.get_contents().get_data(),
+                page.get_contents().get_data(),
                 **{
                     "/Type": NameObject("/XObject"),
                     "/Subtype": NameObject("/Form"),
-                    "/BBox": ArrayObject(NumberObject(round(n)) for n in layer.page.mediabox),
-                    "/Resources": layer.page["/Resources"].clone(self.writer),
+                    "/BBox": ArrayObject(NumberObject(round(n)) for n in page.mediabox),
+                    "/Resources": page["/Resources"].clone(self.writer),
                 },
             )
             name = NameObject(f"/AwarenessPage{len(self.forms)}")
