@@ -35,8 +35,8 @@ floor, and the same number of queries at 1,000 and 1,000,000 employees.
 the exports take one), `--only page pdf csv xlsx` which are timed, `--keep`
 times an already built database again. PostgreSQL's JIT compiler takes
 seconds over the report's large expressions (ten times the page's time at
-10,000 people): `options=-c jit=off` in DATABASE_URL turns it off, as a
-deployment should."""
+10,000 people): the app's settings turn it off for PostgreSQL, and
+`options=-c jit=off` in DATABASE_URL does the same for older checkouts."""
 
 from __future__ import annotations
 
