@@ -599,13 +599,6 @@ class AttemptQuerySet(models.QuerySet):
     def in_progress(self) -> AttemptQuerySet:
         return self.filter(status=AttemptStatus.IN_PROGRESS)
 
-    def locked(self) -> AttemptQuerySet:
-        """Lock the attempt rows read, in the same statement, until the
-        transaction ends: `FOR UPDATE OF` the attempt alone on PostgreSQL
-        (not the module or other rows joined); SQLite has no row locks, its
-        `BEGIN IMMEDIATE` already holds the database's write lock."""
-        return self.select_for_update(of=("self",))
-
     def start(self, *, user, module: Module, rng: random.Random | None = None) -> Attempt:
         """Start an attempt at `module`'s quiz, or return the one in progress.
 
@@ -801,9 +794,9 @@ class Attempt(models.Model):
         answer, on the attempt, so the next question is shown with no
         further query. `status` is brought up to date from the lock.
 
-        `locked`: the caller read this attempt with `select_for_update()` in
-        the transaction it is still in (`Attempt.objects.locked()`, as
-        lessons.views.question does), so its status is current: it is neither
+        `locked`: the caller read this attempt locked in the transaction it
+        is still in (`read_attempt(lock=True)`, as lessons.views.question
+        does), so its status is current: it is neither
         locked nor read again, and the writes join that transaction (no
         savepoint)."""
         try:
@@ -1101,9 +1094,10 @@ _QUESTION_AND_CHOICE = _Columns(
 
 def read_attempt(*, attempt_id: int, user, lock: bool = False, using: str = "default"):
     """`user`'s attempt `attempt_id` with its module, in one statement, or
-    None if they have no such attempt. `lock`: locked until the transaction
-    ends, as `Attempt.objects.locked()` locks it (`FOR UPDATE OF` the attempt
-    alone on PostgreSQL; SQLite's `BEGIN IMMEDIATE` holds the write lock)."""
+    None if they have no such attempt. `lock`: locked, in the same
+    statement, until the transaction ends (`FOR UPDATE OF` the attempt alone
+    on PostgreSQL, not its module; SQLite has no row locks, its `BEGIN
+    IMMEDIATE` already holds the database's write lock)."""
     connection = connections[using]
     sql = _sql(
         connection,

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from completion import services
 from completion.models import Completion
-from lessons.models import Attempt
+from lessons.models import Attempt, read_attempt
 from tests.factories import answer_all, correct_ids, make_module
 
 pytestmark = [
@@ -64,7 +64,8 @@ def test_a_submit_waits_for_an_answer_being_written_and_counts_it(user_factory):
     def answer() -> None:
         try:
             with transaction.atomic():
-                tab = Attempt.objects.locked().get(pk=attempt.pk)
+                # As the answer POST reads it (lessons.views.question).
+                tab = read_attempt(attempt_id=attempt.pk, user=alice, lock=True)
                 locked.set()
                 time.sleep(0.5)  # the submit starts while the answer holds the lock
                 tab.answer(position=4, choice_ids=last, locked=True)
