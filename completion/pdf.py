@@ -137,8 +137,8 @@ def render_html(certificates: Iterable[Certificate]) -> str:
     right for every person in it."""
     pages = []
     for index, certificate in enumerate(certificates):
-        layout = static_layer(certificate)
         with translation.override(certificate.language or translation.get_language()):
+            layout = _static_layer(translation.get_language(), certificate.issuing_organisation)
             pages.append(
                 render_to_string(
                     PAGE_TEMPLATE,
@@ -256,8 +256,8 @@ class _Stamper:
             xobjects = resources[NameObject("/XObject")] = DictionaryObject()
         xobjects.get_object()[name] = form
         contents = page.raw_get("/Contents")
-        layers = [under]
-        layers += contents.get_object() if isinstance(contents.get_object(), list) else [contents]
+        own = contents.get_object()
+        layers = [under, *(own if isinstance(own, list) else [contents])]
         url, left, top, side = qr
         origin = b"q 1 0 0 1 %.3f %.3f cm " % (left, float(page.mediabox.height) - top)
         drawn = _stream(origin + qr_operators(url, side) + b" Q")
