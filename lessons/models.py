@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -750,38 +750,21 @@ class Attempt(models.Model):
     def read_questions(self) -> dict[int, AttemptQuestion]:
         """Every question of this attempt by position, each with its choices
         in order as `shown_choices`, in one query (the choices joined to
-        their questions), kept on the attempt as `questions_read` for the
-        page drawn from them (lessons.views.question).
+        their questions), kept on the attempt as `questions_read`, with
+        `answered_count`.
 
-        The quiz's hot path: the objects carry what the question page shows
-        and an answer is checked against (no explanation, no answer key);
-        any other field is loaded when first read, like `defer()`. A
-        question's choices become objects only when `shown_choices` is first
-        read: a page shows one question, an answer checks one and shows the
-        next (building all of an attempt's ~30 choices cost 0.1 ms of this
-        method's 0.7, measured in one process on SQLite). The statement is
-        written out (`_read_question_rows`): building it with the ORM cost
-        more than running it."""
+        The objects carry what the question page shows and an answer is
+        checked against (no explanation, no answer key); any other field is
+        loaded when first read, like `defer()`. The question page and an
+        answer read only the questions they show, with the attempt
+        (`read_attempt`)."""
         db = self._state.db or "default"
-        questions: dict[int, AttemptQuestion] = {}
-        for question_id, position, kind, text, answered_at, *choice in _read_question_rows(
-            connections[db], self.pk
-        ):
-            question = questions.get(position)
-            if question is None:
-                question = AttemptQuestion.from_db(
-                    db, QUESTION_READ, [question_id, self.pk, position, kind, text, answered_at]
-                )
-                question.attempt = self
-                question.choice_rows = []
-                questions[position] = question
-            question.choice_rows.append(choice)
-        self.questions_read = questions
-        return questions
+        rows = _read_question_rows(connections[db], self.pk)
+        self.questions_read = _questions_from_rows(self, rows)
+        self.answered_count = sum(q.is_answered for q in self.questions_read.values())
+        return self.questions_read
 
-    def answer(
-        self, *, position: int, choice_ids: Iterable, locked: bool = False
-    ) -> AttemptQuestion:
+    def answer(self, *, position: int, choice_ids: Iterable) -> AttemptQuestion:
         """Record the choices picked for the question at `position`.
 
         `choice_ids` are ids of this attempt's AttemptChoice rows. Anything
@@ -789,40 +772,27 @@ class Attempt(models.Model):
         question, the wrong number of choices, an attempt already submitted)
         raises ValidationError and stores nothing.
 
-        Locks the attempt once, reads its questions once inside the lock
-        (`read_questions`) and leaves what it read, updated with this
-        answer, on the attempt, so the next question is shown with no
-        further query. `status` is brought up to date from the lock.
-
-        `locked`: the caller read this attempt locked in the transaction it
-        is still in (`read_attempt(lock=True)`, as lessons.views.question
-        does), so its status is current: it is neither
-        locked nor read again, and the writes join that transaction (no
-        savepoint)."""
+        Checked against the questions the attempt has read (`questions_read`,
+        as `read_attempt` leaves them; else they are read now): an attempt's
+        questions and choices never change once drawn. The write checks that
+        the attempt is still in progress as it writes, in the same statement
+        on PostgreSQL (`_write_answer`): a submit in another tab either waits
+        for this answer and counts it, or comes first, and then this answer
+        is refused, writes nothing, and `status` says why. The answer is left
+        on what was read (`selected`, `answered_at`, `answered_count`), so
+        the next question is shown with no further query."""
         try:
             ids = {int(choice_id) for choice_id in choice_ids}
         except (TypeError, ValueError):
             raise ValidationError(_("That answer names a choice that does not exist.")) from None
-        if locked:
-            return self._record_answer(position, ids)
-        with transaction.atomic():
-            # The lock orders this answer against a concurrent submit.
-            self.status = (
-                Attempt.objects.select_for_update()
-                .filter(pk=self.pk)
-                .values_list("status", flat=True)
-                .get()
-            )
-            return self._record_answer(position, ids)
-
-    def _record_answer(self, position: int, ids: set[int]) -> AttemptQuestion:
-        # Checks come before the writes, so a refused answer writes nothing
-        # and leaves the caller's transaction usable.
+        submitted = ValidationError(
+            _("This attempt has been submitted; its answers can no longer be changed.")
+        )
         if self.is_submitted:
-            raise ValidationError(
-                _("This attempt has been submitted; its answers can no longer be changed.")
-            )
-        question = self.read_questions().get(position)
+            raise submitted
+        question = getattr(self, "questions_read", {}).get(position)
+        if question is None:
+            question = self.read_questions().get(position)
         if question is None:
             raise ValidationError(
                 _("Question %(position)s is not part of this attempt.") % {"position": position}
@@ -835,13 +805,21 @@ class Attempt(models.Model):
             raise ValidationError(_("Choose one answer."))
         if not ids:
             raise ValidationError(_("Choose at least one answer."))
-        question.answered_at = timezone.now()
-        _write_answer(
+        answered_at = timezone.now()
+        written = _write_answer(
             connections[self._state.db or "default"],
+            attempt_id=self.pk,
             question_id=question.pk,
             choice_ids=ids,
-            answered_at=question.answered_at,
+            answered_at=answered_at,
         )
+        if not written:
+            # Submitted meanwhile (another tab): nothing was written.
+            self.refresh_from_db(fields=["status"])
+            raise submitted
+        if not question.is_answered and hasattr(self, "answered_count"):
+            self.answered_count += 1
+        question.answered_at = answered_at
         for choice in question.shown_choices:
             choice.selected = choice.pk in ids
         return question
@@ -976,9 +954,25 @@ class AttemptQuestion(models.Model):
             for choice_id, position, text, selected in rows
         ]
 
+    def choices_shown(self) -> list[tuple[int, str, bool]]:
+        """(id, text, selected) of each choice in the order shown, for the
+        question page: from the rows `Attempt.read_questions` read, with no
+        objects made, unless `shown_choices` were made (an answer updates
+        them)."""
+        rows = getattr(self, "choice_rows", None)
+        if rows is None or "shown_choices" in self.__dict__:
+            return [(choice.pk, choice.text, choice.selected) for choice in self.shown_choices]
+        return [(choice_id, text, selected) for choice_id, _position, text, selected in rows]
+
     @property
     def allows_several(self) -> bool:
         return self.kind == QuestionKind.MULTIPLE
+
+    @property
+    def kind_label(self) -> str:
+        # get_kind_display() builds a dict of every choice each time it is
+        # called; the question page shows this on every answer.
+        return QuestionKind(self.kind).label
 
 
 class AttemptChoice(models.Model):
@@ -1051,8 +1045,10 @@ class _Columns:
 def _sql(connection, template: str, **names) -> str:
     """`template` with each `{name}` replaced by the quoted column of a
     field, the quoted table of a model, the SELECT list of `_Columns` or a
-    string of SQL; kept once made, for each kind of database."""
-    key = (connection.vendor, template, *names.items())
+    string of SQL; kept once made, for each kind of database. Each template
+    is written once, with the same tables and columns: only its strings of
+    SQL (the number of `%s` marks) tell its statements apart."""
+    key = (connection.vendor, template, *(item for item in names.values() if isinstance(item, str)))
     statement = _statements.get(key)
     if statement is None:
 
@@ -1092,38 +1088,68 @@ _QUESTION_AND_CHOICE = _Columns(
 )
 
 
-def read_attempt(*, attempt_id: int, user, lock: bool = False, using: str = "default"):
+def read_attempt(
+    *, attempt_id: int, user, positions: Sequence[int] = (), using: str = "default"
+) -> Attempt | None:
     """`user`'s attempt `attempt_id` with its module, in one statement, or
-    None if they have no such attempt. `lock`: locked, in the same
-    statement, until the transaction ends (`FOR UPDATE OF` the attempt alone
-    on PostgreSQL, not its module; SQLite has no row locks, its `BEGIN
-    IMMEDIATE` already holds the database's write lock)."""
+    None if they have no such attempt.
+
+    With `positions`, the same statement also reads those of its questions,
+    each with its choices (`questions_read`, as `Attempt.read_questions`
+    leaves them, less the positions not asked for), and how many of its
+    questions are answered (`answered_count`): what the question page and an
+    answer need (lessons.views.question). Nothing is locked: an answer's
+    write checks that the attempt is still open as it writes
+    (`Attempt.answer`)."""
     connection = connections[using]
-    sql = _sql(
-        connection,
-        "SELECT {columns} FROM {attempts} a INNER JOIN {modules} m ON m.{module_pk} = a.{module}"
-        " WHERE a.{pk} = %s AND a.{user} = %s",
-        columns=_attempt_and_module(),
-        attempts=Attempt,
-        modules=Module,
-        module_pk=Module._meta.pk,
-        module=Attempt._meta.get_field("module"),
-        pk=Attempt._meta.pk,
-        user=Attempt._meta.get_field("user"),
-    )
-    if lock and connection.features.has_select_for_update_of:
-        sql += " FOR UPDATE OF a"
+    head = _attempt_and_module()
+    if positions:
+        sql = _sql(
+            connection,
+            "SELECT {head}, (SELECT COUNT(*) FROM {questions} n"
+            " WHERE n.{attempt} = a.{pk} AND n.{answered} IS NOT NULL), {rows}"
+            " FROM {attempts} a INNER JOIN {modules} m ON m.{module_pk} = a.{module}"
+            " LEFT JOIN {questions} q ON q.{attempt} = a.{pk} AND q.{position} IN ({marks})"
+            " LEFT JOIN {choices} c ON c.{question} = q.{question_pk}"
+            " WHERE a.{pk} = %s AND a.{user} = %s ORDER BY q.{position}, c.{choice_position}",
+            head=head,
+            rows=_QUESTION_AND_CHOICE,
+            marks=", ".join(["%s"] * len(positions)),
+            **_NAMES,
+        )
+        params = [*positions, attempt_id, user.pk]
+    else:
+        sql = _sql(
+            connection,
+            "SELECT {head} FROM {attempts} a INNER JOIN {modules} m ON m.{module_pk} = a.{module}"
+            " WHERE a.{pk} = %s AND a.{user} = %s",
+            head=head,
+            **_NAMES,
+        )
+        params = [attempt_id, user.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, user.pk])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    values = _attempt_and_module().convert(connection, row)
+    split = len(head.columns)
+    values = head.convert(connection, rows[0][:split])
     fields, module_fields = Attempt._meta.concrete_fields, Module._meta.concrete_fields
     attempt = Attempt.from_db(using, [field.attname for field in fields], values[: len(fields)])
     attempt.module = Module.from_db(
         using, [field.attname for field in module_fields], values[len(fields) :]
     )
+    if positions:
+        attempt.answered_count = rows[0][split]
+        attempt.questions_read = _questions_from_rows(
+            attempt,
+            # A position the attempt does not have joins no question (NULLs).
+            [
+                _QUESTION_AND_CHOICE.convert(connection, row[split + 1 :])
+                for row in rows
+                if row[split + 1] is not None
+            ],
+        )
     return attempt
 
 
@@ -1132,16 +1158,10 @@ def _read_question_rows(connection, attempt_id: int) -> list[list]:
     its question, in the order shown."""
     sql = _sql(
         connection,
-        "SELECT {columns} FROM {choices} c INNER JOIN {questions} q ON q.{pk} = c.{question}"
+        "SELECT {rows} FROM {choices} c INNER JOIN {questions} q ON q.{question_pk} = c.{question}"
         " WHERE q.{attempt} = %s ORDER BY q.{position}, c.{choice_position}",
-        columns=_QUESTION_AND_CHOICE,
-        choices=AttemptChoice,
-        questions=AttemptQuestion,
-        pk=AttemptQuestion._meta.pk,
-        question=AttemptChoice._meta.get_field("attempt_question"),
-        attempt=AttemptQuestion._meta.get_field("attempt"),
-        position=AttemptQuestion._meta.get_field("position"),
-        choice_position=AttemptChoice._meta.get_field("position"),
+        rows=_QUESTION_AND_CHOICE,
+        **_NAMES,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [attempt_id])
@@ -1149,33 +1169,99 @@ def _read_question_rows(connection, attempt_id: int) -> list[list]:
     return [_QUESTION_AND_CHOICE.convert(connection, row) for row in rows]
 
 
-def _write_answer(connection, *, question_id: int, choice_ids: set[int], answered_at) -> None:
-    """Select exactly `choice_ids` of the question and mark it answered."""
+def _questions_from_rows(attempt: Attempt, rows: list[list]) -> dict[int, AttemptQuestion]:
+    """`attempt`'s questions by position from rows of `_QUESTION_AND_CHOICE`
+    (a question's choices become objects when `shown_choices` is first read:
+    a page shows one question, an answer checks one and shows the next)."""
+    db = attempt._state.db or "default"
+    questions: dict[int, AttemptQuestion] = {}
+    for question_id, position, kind, text, answered_at, *choice in rows:
+        question = questions.get(position)
+        if question is None:
+            question = AttemptQuestion.from_db(
+                db, QUESTION_READ, [question_id, attempt.pk, position, kind, text, answered_at]
+            )
+            question.attempt = attempt
+            question.choice_rows = []
+            questions[position] = question
+        question.choice_rows.append(choice)
+    return questions
+
+
+def _write_answer(
+    connection, *, attempt_id: int, question_id: int, choice_ids: set[int], answered_at
+) -> bool:
+    """Select exactly `choice_ids` of the question and mark it answered, if
+    the attempt is still in progress as this writes; False (and nothing
+    written) if it is not.
+
+    A submit locks the attempt (completion.services.submit_attempt), so the
+    check takes the attempt's row too: on PostgreSQL it is shared-locked in
+    the same statement as the writes (one round trip, its own transaction
+    unless the caller is in one), so a submit waits until the answer is
+    written, and an answer arriving during a submit waits and then finds the
+    attempt closed. On SQLite, the IMMEDIATE transaction holds the
+    database's write lock for the check and both writes."""
+    open_attempt = _sql(
+        connection,
+        "SELECT 1 FROM {attempts} WHERE {pk} = %s AND {status} = %s",
+        attempts=Attempt,
+        pk=Attempt._meta.pk,
+        status=Attempt._meta.get_field("status"),
+    )
     select_choices = _sql(
         connection,
-        "UPDATE {choices} SET {selected} = ({pk} IN ({marks})) WHERE {question} = %s",
-        choices=AttemptChoice,
+        "UPDATE {choices} SET {selected} = ({choice_pk} IN ({marks})) WHERE {question} = %s",
         selected=AttemptChoice._meta.get_field("selected"),
-        pk=AttemptChoice._meta.pk,
-        question=AttemptChoice._meta.get_field("attempt_question"),
+        choice_pk=AttemptChoice._meta.pk,
         marks=", ".join(["%s"] * len(choice_ids)),
+        **_NAMES,
     )
     answered = AttemptQuestion._meta.get_field("answered_at")
     mark_answered = _sql(
         connection,
-        "UPDATE {questions} SET {answered} = %s WHERE {pk} = %s",
-        questions=AttemptQuestion,
-        answered=answered,
-        pk=AttemptQuestion._meta.pk,
+        "UPDATE {questions} SET {answered} = %s WHERE {question_pk} = %s",
+        **_NAMES,
     )
+    open_params = [attempt_id, AttemptStatus.IN_PROGRESS]
     choices_params = [*choice_ids, question_id]
     answered_params = [answered.get_db_prep_value(answered_at, connection), question_id]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement, one round trip (0.2–0.4 ms on the bench machine):
-            # PostgreSQL runs an UPDATE inside WITH as well.
-            sql = f"WITH selected AS ({select_choices}) {mark_answered}"
-            cursor.execute(sql, choices_params + answered_params)
-        else:
-            cursor.execute(select_choices, choices_params)
-            cursor.execute(mark_answered, answered_params)
+    if connection.vendor == "postgresql":
+        sql = _sql(
+            connection,
+            "WITH open AS ({open} FOR SHARE),"
+            " selected AS ({choices} AND EXISTS (SELECT 1 FROM open))"
+            " {answered} AND EXISTS (SELECT 1 FROM open)",
+            open=open_attempt,
+            choices=select_choices,
+            answered=mark_answered,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, open_params + choices_params + answered_params)
+            return cursor.rowcount == 1
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(open_attempt, open_params)
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(select_choices, choices_params)
+        cursor.execute(mark_answered, answered_params)
+    return True
+
+
+# The tables and columns the statements above name.
+_NAMES = {
+    "attempts": Attempt,
+    "modules": Module,
+    "questions": AttemptQuestion,
+    "choices": AttemptChoice,
+    "pk": Attempt._meta.pk,
+    "user": Attempt._meta.get_field("user"),
+    "module": Attempt._meta.get_field("module"),
+    "module_pk": Module._meta.pk,
+    "question_pk": AttemptQuestion._meta.pk,
+    "attempt": AttemptQuestion._meta.get_field("attempt"),
+    "position": AttemptQuestion._meta.get_field("position"),
+    "answered": AttemptQuestion._meta.get_field("answered_at"),
+    "question": AttemptChoice._meta.get_field("attempt_question"),
+    "choice_position": AttemptChoice._meta.get_field("position"),
+}

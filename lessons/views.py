@@ -7,9 +7,10 @@ because a passing submit also records the completion.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,9 +44,9 @@ def _get_module_for_user(user, slug: str) -> Module:
     )
 
 
-def _get_attempt_for_user(user, attempt_id: int, *, lock: bool = False) -> Attempt:
+def _get_attempt_for_user(user, attempt_id: int, *, positions: Sequence[int] = ()) -> Attempt:
     # Only the owner ever reaches an attempt; for anyone else it does not exist.
-    attempt = read_attempt(attempt_id=attempt_id, user=user, lock=lock)
+    attempt = read_attempt(attempt_id=attempt_id, user=user, positions=positions)
     if attempt is None:
         raise Http404
     return attempt
@@ -144,30 +145,24 @@ def start_quiz(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
-    # The hot path of deadline day (bench/hot_path.py): the attempt is read
-    # once (an answer reads it locked, in the same statement, so a submit in
-    # another tab waits until the answer is written), its questions are read
-    # once, and the page is drawn from what was read.
+    # The hot path of deadline day (bench/hot_path.py): one statement reads
+    # the attempt with the question shown (and, for an answer, the next
+    # one), the answer is written in one more, and the page is drawn from
+    # what was read.
     back_to_review = request.POST.get("then", request.GET.get("then")) == "review"
+    answering = request.method == "POST"
+    positions = (position, position + 1) if answering else (position,)
+    attempt = _get_attempt_for_user(request.user, attempt_id, positions=positions)
     error = None
-    if request.method == "POST":
-        # The lock lasts until the answer is written; the page is drawn after.
-        with transaction.atomic():
-            attempt = _get_attempt_for_user(request.user, attempt_id, lock=True)
-            if not attempt.is_submitted:
-                try:
-                    choice_ids = request.POST.getlist("choice")
-                    attempt.answer(position=position, choice_ids=choice_ids, locked=True)
-                except ValidationError as exc:
-                    error = exc.messages[0]
-    else:
-        attempt = _get_attempt_for_user(request.user, attempt_id)
-    if attempt.is_submitted:
+    if answering and not attempt.is_submitted:
+        try:
+            attempt.answer(position=position, choice_ids=request.POST.getlist("choice"))
+        except ValidationError as exc:
+            error = exc.messages[0]
+    if attempt.is_submitted:  # before, or in another tab while this answer came
         return _to_result(request, attempt)
-    if request.method == "POST" and error is None:
+    if answering and error is None:
         return _after_answer(request, attempt, position, back_to_review)
-    if not hasattr(attempt, "questions_read"):
-        attempt.read_questions()
     current = attempt.questions_read.get(position)
     if current is None:
         messages.error(
@@ -192,20 +187,19 @@ def _render_question(
     *,
     url: str | None = None,
 ) -> HttpResponse:
-    """The question page (or its panel, for htmx), from the questions the
-    attempt has read (`Attempt.read_questions`, with `current`'s choices):
-    no query of its own. `url`: the question's, when the caller has it."""
+    """The question page (or its panel, for htmx), from what `read_attempt`
+    read: no query of its own. `url`: the question's, when the caller has it."""
     template = "lessons/question.html#question" if request.htmx else "lessons/question.html"
-    questions = attempt.questions_read.values()
     context = {
         "attempt": attempt,
         "module": attempt.module,
         "current": current,
         "question_url": url or reverse("lessons:question", args=[attempt.pk, current.position]),
-        "answered_count": sum(question.is_answered for question in questions),
+        "answered_count": attempt.answered_count,
         "back_to_review": back_to_review,
         "error": error,
-        "selected_ids": {choice.pk for choice in current.shown_choices if choice.selected},
+        "choices": current.choices_shown(),
+        "htmx": bool(request.htmx),
     }
     return render(request, template, context, status=UNPROCESSABLE if error else 200)
 

@@ -15,6 +15,7 @@ from lessons.models import (
     DecisionResponse,
     Question,
     QuestionKind,
+    read_attempt,
 )
 from tests.factories import answer_all, correct_ids, make_module, wrong_ids
 
@@ -244,6 +245,40 @@ def test_submitting_twice_keeps_the_first_result(module, alice):
     attempt.refresh_from_db()
     assert attempt.submitted_at == submitted_at
     assert attempt.score == 100
+
+
+def test_an_answer_from_a_page_read_before_a_submit_writes_nothing(module, alice):
+    attempt = Attempt.objects.start(user=alice, module=module)
+    answer_all(attempt, right=4)
+    # A tab read the attempt while it was open; another tab submits it.
+    tab = read_attempt(attempt_id=attempt.pk, user=alice, positions=(1, 2))
+    assert not tab.is_submitted
+    Attempt.objects.get(pk=attempt.pk).submit()
+    with pytest.raises(ValidationError, match="submitted"):
+        tab.answer(position=1, choice_ids=wrong_ids(attempt, 1))
+    assert tab.is_submitted
+    question = attempt.questions.get(position=1)
+    assert set(question.choices.filter(selected=True).values_list("pk", flat=True)) == set(
+        correct_ids(attempt, 1)
+    )
+
+
+def test_what_the_question_page_reads_in_one_statement(
+    module, alice, user_factory, django_assert_num_queries
+):
+    attempt = Attempt.objects.start(user=alice, module=module)
+    answer_all(attempt, right=1)
+    with django_assert_num_queries(1):
+        tab = read_attempt(attempt_id=attempt.pk, user=alice, positions=(2, 3))
+        assert sorted(tab.questions_read) == [2, 3]
+        assert tab.answered_count == attempt.question_count
+        shown = tab.questions_read[2].choices_shown()
+        assert tab.module.slug == module.slug
+    expected = attempt.questions.get(position=2).choices.order_by("position")
+    assert shown == [(choice.pk, choice.text, choice.selected) for choice in expected]
+    # A position the attempt does not have reads no question; a stranger no attempt.
+    assert read_attempt(attempt_id=attempt.pk, user=alice, positions=(99,)).questions_read == {}
+    assert read_attempt(attempt_id=attempt.pk, user=user_factory("bob"), positions=(1,)) is None
 
 
 def test_nothing_changes_after_submit(module, alice):

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from completion.models import Completion
@@ -302,17 +303,19 @@ def test_the_question_page_uses_a_fixed_number_of_queries(
         assert client.get(question_url(attempt, 2)).status_code == 200
 
 
-def test_an_answer_with_htmx_reads_once_and_locks_once(
+def test_an_answer_with_htmx_reads_once_and_writes_once(
     client, attempt, alice, django_assert_max_num_queries
 ):
     attempt.answer(position=1, choice_ids=correct_ids(attempt, 1))
     right = correct_ids(attempt, 2)
     client.force_login(alice)
-    # session, user; inside the savepoint (the test's transaction stands for
-    # the request's): the attempt+module read and locked in one statement,
-    # the questions with their choices, the two writes. The next question
-    # comes from what was read (bench/hot_path.py times this).
-    with django_assert_max_num_queries(8):
+    # session, user, then one statement for the attempt with this question
+    # and the next, and the write: on PostgreSQL one statement; on SQLite
+    # the open check and the two updates inside a savepoint (the test's
+    # transaction stands for the request's). The next question comes from
+    # what was read (bench/hot_path.py times this).
+    most = 4 if connection.vendor == "postgresql" else 8
+    with django_assert_max_num_queries(most):
         response = client.post(
             question_url(attempt, 2),
             {"choice": right},
@@ -343,8 +346,8 @@ def test_an_answer_after_a_submit_in_another_tab_is_refused_and_leads_to_the_res
     before = selected(attempt)
     client.force_login(alice)
     # The page was loaded while the attempt was open; it is submitted in
-    # another tab before the answer arrives. (An answer that arrives first
-    # holds the attempt's lock until it is written, and the submit waits:
+    # another tab before the answer arrives. (An answer being written when
+    # the submit comes is counted, the submit waits for it:
     # tests/test_quiz_concurrency.py.)
     assert client.get(question_url(attempt, 1)).status_code == 200
     Attempt.objects.get(pk=attempt.pk).submit()
