@@ -1201,7 +1201,8 @@ def _write_answer(
     unless the caller is in one), so a submit waits until the answer is
     written, and an answer arriving during a submit waits and then finds the
     attempt closed. On SQLite, the IMMEDIATE transaction holds the
-    database's write lock for the check and both writes."""
+    database's write lock for both writes: the question is marked if the
+    attempt is open, and only then its choices are."""
     open_attempt = _sql(
         connection,
         "SELECT 1 FROM {attempts} WHERE {pk} = %s AND {status} = %s",
@@ -1240,11 +1241,18 @@ def _write_answer(
             cursor.execute(sql, open_params + choices_params + answered_params)
             return cursor.rowcount == 1
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(open_attempt, open_params)
-        if cursor.fetchone() is None:
+        cursor.execute(
+            _sql(
+                connection,
+                "{answered} AND EXISTS ({open})",
+                answered=mark_answered,
+                open=open_attempt,
+            ),
+            answered_params + open_params,
+        )
+        if cursor.rowcount != 1:
             return False
         cursor.execute(select_choices, choices_params)
-        cursor.execute(mark_answered, answered_params)
     return True
 
 

@@ -311,10 +311,10 @@ def test_an_answer_with_htmx_reads_once_and_writes_once(
     client.force_login(alice)
     # session, user, then one statement for the attempt with this question
     # and the next, and the write: on PostgreSQL one statement; on SQLite
-    # the open check and the two updates inside a savepoint (the test's
-    # transaction stands for the request's). The next question comes from
+    # two updates (the first checks the attempt is open) inside a savepoint
+    # (the test's transaction stands for the request's). The next question comes from
     # what was read (bench/hot_path.py times this).
-    most = 4 if connection.vendor == "postgresql" else 8
+    most = 4 if connection.vendor == "postgresql" else 7
     with django_assert_max_num_queries(most):
         response = client.post(
             question_url(attempt, 2),
