@@ -159,6 +159,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Options in DATABASE_URL (`?options=-c%20jit%3Don`) come after and win.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"-c jit=off {options.get('options', '')}".strip()
+    # The statements each quiz answer runs bind their parameters at the
+    # server (lessons.models._hot_cursor), so psycopg prepares them after
+    # this many runs on a connection and the server stops planning them on
+    # every request; the rest of the app's SQL binds on the client and is
+    # never prepared. 0 turns it off: a pooler in transaction mode that
+    # cannot keep prepared statements (PgBouncer before 1.21) needs that.
+    prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5)
+    options.setdefault("prepare_threshold", prepare_threshold or None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

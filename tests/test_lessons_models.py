@@ -281,6 +281,28 @@ def test_what_the_question_page_reads_in_one_statement(
     assert read_attempt(attempt_id=attempt.pk, user=user_factory("bob"), positions=(1,)) is None
 
 
+def test_an_answers_statements_are_prepared_on_postgresql(module, alice):
+    """After a few answers on one connection the server runs the read and
+    the write as prepared statements, planned once, and they still give the
+    right answers; the rest of the app's SQL is never prepared."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    attempt = Attempt.objects.start(user=alice, module=module)
+    for _ in range(7):
+        tab = read_attempt(attempt_id=attempt.pk, user=alice, positions=(1, 2))
+        tab.answer(position=1, choice_ids=correct_ids(attempt, 1))
+    assert tab.answered_count == 1 and sorted(tab.questions_read) == [1, 2]
+    assert attempt.questions.get(position=1).answered_at is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 2, prepared
+    assert any(text.startswith("SELECT a.") for text in prepared)
+    assert any(text.startswith("WITH open AS") for text in prepared)
+
+
 def test_nothing_changes_after_submit(module, alice):
     attempt = Attempt.objects.start(user=alice, module=module)
     answer_all(attempt, right=4)
