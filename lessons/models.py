@@ -201,8 +201,15 @@ class Module(models.Model):
             point.shown_options = point.options_for(user)
             by_event.setdefault(point.event_id, []).append(point)
         events = []
+        number = 0
         for event in self.case.events.prefetch_related("red_flags__provision"):
             event.decision_points = by_event.get(event.pk, [])
+            for point in event.decision_points:
+                # Numbered in the order the story tells them, so each
+                # decision's landmark has a name of its own ("decision 2 of
+                # 3") rather than the same heading as the one before.
+                number += 1
+                point.number, point.of = number, len(points)
             pending = any(point.response is None for point in event.decision_points)
             event.shown_red_flags = (
                 [] if pending else [f for f in event.red_flags.all() if f.pk not in taught]

@@ -121,6 +121,24 @@ def test_the_story_stops_at_a_decision_and_goes_on_once_it_is_made(client, modul
     assert "Papers leave the meeting" in page  # the point's red flag, in its feedback
 
 
+def test_each_decision_is_named_by_its_place_in_the_story(client, module, alice):
+    # Each decision is a landmark (a labelled section): two with the same
+    # name cannot be told apart in a screen reader's list of landmarks.
+    first, second = module.decision_points.order_by("order")
+    client.force_login(alice)
+    page = client.get(url("story", module)).content.decode()
+    assert "Your turn: decision 1 of 2" in page
+    assert "decision 2 of 2" not in page  # held back until the first is made
+    client.post(url("story", module), {"decision": first.pk, "option": first.options.first().pk})
+    page = client.get(url("story", module)).content.decode()
+    assert page.index("Your turn: decision 1 of 2") < page.index("Your turn: decision 2 of 2")
+    assert f'aria-labelledby="decision-{second.pk}-title"' in page
+
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(url("story", module), headers={"accept-language": "zh-hans"}).content
+    assert "轮到您了：第 2 个抉择，共 2 个" in page.decode()
+
+
 def test_deciding_saves_the_choice_and_reveals_what_happened(client, module, alice):
     point = module.decision_points.get(order=1)
     wrong = point.options.get(is_recommended=False)
