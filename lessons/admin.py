@@ -388,7 +388,7 @@ class QuestionAdmin(
             ),
         )
         return format_html(
-            "<p>{}</p><p>{}</p><table><thead><tr><th>{}</th><th></th><th>{}</th><th>{}</th>"
+            "<p>{}</p><p>{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
             "</tr></thead><tbody>{}</tbody></table><p>{}</p>",
             _(
                 "Drawn %(drawn)d times in submitted attempts; facility %(facility)s; "
@@ -402,6 +402,7 @@ class QuestionAdmin(
             },
             "; ".join(stats.flags),
             _("choice"),
+            _("answer key"),
             _("times picked"),
             _("share of the times shown"),
             rows,
