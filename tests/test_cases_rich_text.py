@@ -97,3 +97,17 @@ def test_it_escapes_markup_in_plain_fields(demo, client, model_name, pk, field):
     html = client.get("/cases/classified-papers-taken-home/").content.decode()
     assert "&lt;b&gt;plain&lt;/b&gt;" in html
     assert "<b>plain</b>" not in html
+
+
+@pytest.mark.django_db
+def test_a_trainers_edit_shows_at_once_though_rendered_text_is_kept(demo, client):
+    # The filter keeps what it rendered, keyed by the text: an edited field
+    # is new text, so the page shows the edit, and going back shows the old.
+    event = apps.get_model("cases", "Event").objects.get(pk=101)
+    client.force_login(get_user_model().objects.get(username="employee"))
+    url = "/cases/classified-papers-taken-home/"
+    for body in ["First **version-one**", "Then **version-two**", event.body]:
+        apps.get_model("cases", "Event").objects.filter(pk=101).update(body=body)
+        html = client.get(url).content.decode()
+        assert ("<strong>version-one</strong>" in html) == (body.startswith("First"))
+        assert ("<strong>version-two</strong>" in html) == (body.startswith("Then"))
