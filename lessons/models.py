@@ -209,15 +209,15 @@ class Module(models.Model):
                 # decision's landmark has a name of its own ("decision 2 of
                 # 3") rather than the same heading as the one before.
                 number += 1
-                point.number, point.of = number, len(points)
+                point.number = number
             pending = any(point.response is None for point in event.decision_points)
             event.shown_red_flags = (
                 [] if pending else [f for f in event.red_flags.all() if f.pk not in taught]
             )
             events.append(event)
             if pending:
-                return Story(events=events, complete=False)
-        return Story(events=events, complete=True)
+                return Story(events=events, complete=False, decisions=len(points))
+        return Story(events=events, complete=True, decisions=len(points))
 
     def progress_for(self, user) -> ModuleProgress:
         """The person's attempts at this module and what they may do next."""
@@ -258,6 +258,8 @@ class Story:
     # False while a decision is still to be made: the rest of the story, the
     # case's lesson and its ending wait for it.
     complete: bool
+    # How many decisions the whole story has, told or not yet.
+    decisions: int
 
 
 @dataclass

@@ -134,9 +134,8 @@ def test_each_decision_is_named_by_its_place_in_the_story(client, module, alice)
     assert page.index("Your turn: decision 1 of 2") < page.index("Your turn: decision 2 of 2")
     assert f'aria-labelledby="decision-{second.pk}-title"' in page
 
-    client.cookies["django_language"] = "zh-hans"
-    page = client.get(url("story", module), headers={"accept-language": "zh-hans"}).content
-    assert "轮到您了：第 2 个抉择，共 2 个" in page.decode()
+    page = client.get(url("story", module), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "轮到您了：第 2 个抉择，共 2 个" in page
 
 
 def test_deciding_saves_the_choice_and_reveals_what_happened(client, module, alice):
